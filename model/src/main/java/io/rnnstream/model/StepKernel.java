@@ -1,0 +1,75 @@
+package io.rnnstream.model;
+
+import io.rnnstream.model.layers.Layer;
+import io.rnnstream.model.layers.Masking;
+import java.util.List;
+
+/**
+ * The one step kernel: (state, one input vector) → (new state, output). {@code predict}, the
+ * stream and the trainer's evaluation all advance sequences through this class, so their outputs
+ * cannot drift apart. Not thread-safe: it owns scratch buffers; make one per thread.
+ */
+public final class StepKernel {
+    private final Model model;
+    private final Layer[] layers;
+    private final int[] stateOffsets;
+    private final float[][] outputs;
+    private final float[] scratch;
+
+    public StepKernel(Model model) {
+        String why = model.whyNotCausal();
+        if (why != null) {
+            throw new ModelException("this model cannot run one timestep at a time: " + why);
+        }
+        this.model = model;
+        List<Layer> ls = model.layers();
+        this.layers = ls.toArray(new Layer[0]);
+        this.stateOffsets = new int[layers.length];
+        this.outputs = new float[layers.length][];
+        int maxScratch = 0;
+        for (int i = 0; i < layers.length; i++) {
+            stateOffsets[i] = model.stateOffset(i);
+            outputs[i] = new float[layers[i].outputSize()];
+            maxScratch = Math.max(maxScratch, layers[i].scratchSize());
+        }
+        this.scratch = new float[maxScratch];
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    /** A fresh state: all zeros, as Keras starts every sequence. */
+    public float[] newState() {
+        return new float[model.stateSize()];
+    }
+
+    /**
+     * Advances {@code state} by one timestep, in place.
+     *
+     * @param x {@link Model#inputSize()} features
+     * @return the model's output at this step ({@link Model#outputSize()} floats); the array is
+     *     reused by the next call, so copy what you keep
+     */
+    public float[] step(float[] state, float[] x) {
+        if (x.length != model.inputSize()) {
+            throw new ModelException("the model expects " + model.inputSize() + " features per step, got " + x.length);
+        }
+        float[] in = x;
+        boolean masked = false;
+        for (int i = 0; i < layers.length; i++) {
+            Layer l = layers[i];
+            if (l instanceof Masking mk) {
+                masked = mk.isMasked(in);
+            }
+            l.step(in, state, stateOffsets[i], masked, outputs[i], scratch);
+            in = outputs[i];
+        }
+        return in;
+    }
+
+    /** The output of layer {@code i} at the last step (e.g. the top recurrent layer's h). */
+    public float[] layerOutput(int i) {
+        return outputs[i];
+    }
+}

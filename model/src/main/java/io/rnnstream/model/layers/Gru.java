@@ -1,0 +1,106 @@
+package io.rnnstream.model.layers;
+
+import io.rnnstream.model.Activation;
+import io.rnnstream.model.Kernels;
+import java.util.Map;
+
+/**
+ * Keras GRU, gates in Keras's order z, r, h; {@code h_t = z ⊙ h_{t−1} + (1 − z) ⊙ ĥ}. With
+ * {@code reset_after=True} (Keras ≥ 2.3's default, cuDNN-compatible) r multiplies {@code h·U_h + b_rh}
+ * and the bias is (2, 3·units); with {@code reset_after=False} (Keras 2's old default) r multiplies h
+ * before {@code U_h} and the bias is (3·units). State: h.
+ */
+public final class Gru extends Recurrent {
+    private final Activation recurrentActivation;
+    private final boolean resetAfter;
+
+    public Gru(String name, int inputSize, int units, Activation activation, Activation recurrentActivation,
+            boolean useBias, boolean resetAfter, boolean returnSequences, boolean goBackwards, Tensor kernel,
+            Tensor recurrentKernel, Tensor bias) {
+        super(name, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
+                bias, resetAfter ? new int[] {2, 3 * units} : new int[] {3 * units});
+        this.recurrentActivation = recurrentActivation;
+        this.resetAfter = resetAfter;
+    }
+
+    public Activation recurrentActivation() {
+        return recurrentActivation;
+    }
+
+    public boolean resetAfter() {
+        return resetAfter;
+    }
+
+    @Override
+    public String type() {
+        return "GRU";
+    }
+
+    @Override
+    public int gates() {
+        return 3;
+    }
+
+    @Override
+    protected int[] biasShape() {
+        return resetAfter ? new int[] {2, 3 * units} : new int[] {3 * units};
+    }
+
+    @Override
+    public int scratchSize() {
+        return 6 * units;
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = super.config();
+        c.put("recurrent_activation", recurrentActivation.fileName());
+        c.put("reset_after", resetAfter);
+        return c;
+    }
+
+    @Override
+    public void step(float[] x, float[] state, int so, boolean masked, float[] y, float[] s) {
+        if (masked) {
+            repeatLastOutput(state, so, y);
+            return;
+        }
+        final int m = units;
+        final int g = 3 * m;
+        // s[0, 3m): the input projection x·W (+ input bias); s[3m, 6m): the recurrent projection.
+        Kernels.init(s, 0, bias, 0, g);
+        Kernels.vecMatAdd(x, 0, inputSize, kernel, g, 0, g, s, 0);
+        if (resetAfter) {
+            Kernels.init(s, g, bias, g, g);
+            Kernels.vecMatAdd(state, so, m, recurrentKernel, g, 0, g, s, g);
+            for (int j = 0; j < m; j++) {
+                float z = recurrentActivation.apply(s[j] + s[g + j]);
+                float r = recurrentActivation.apply(s[m + j] + s[g + m + j]);
+                float hh = activation.apply(s[2 * m + j] + r * s[g + 2 * m + j]);
+                s[g + j] = z;
+                s[g + m + j] = hh;
+            }
+        } else {
+            // z and r first, then (r ⊙ h)·U_h, so the candidate needs the reset state in scratch.
+            java.util.Arrays.fill(s, g, g + 2 * m, 0f);
+            Kernels.vecMatAdd(state, so, m, recurrentKernel, g, 0, 2 * m, s, g);
+            for (int j = 0; j < m; j++) {
+                s[g + j] = recurrentActivation.apply(s[j] + s[g + j]);
+                float r = recurrentActivation.apply(s[m + j] + s[g + m + j]);
+                s[g + m + j] = r * state[so + j];
+            }
+            // s[2m, 3m) += (r ⊙ h)·U_h
+            Kernels.vecMatAdd(s, g + m, m, recurrentKernel, g, 2 * m, m, s, 2 * m);
+            for (int j = 0; j < m; j++) {
+                s[g + m + j] = activation.apply(s[2 * m + j]);
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            float z = s[g + j];
+            float hh = s[g + m + j];
+            float h = z * state[so + j] + (1f - z) * hh;
+            state[so + j] = h;
+            y[j] = h;
+        }
+    }
+}

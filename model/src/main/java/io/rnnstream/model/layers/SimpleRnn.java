@@ -1,0 +1,43 @@
+package io.rnnstream.model.layers;
+
+import io.rnnstream.model.Activation;
+import io.rnnstream.model.Kernels;
+
+/** Keras SimpleRNN: {@code h_t = activation(x_t·W + h_{t−1}·U + b)}. State: h. */
+public final class SimpleRnn extends Recurrent {
+    public SimpleRnn(String name, int inputSize, int units, Activation activation, boolean useBias,
+            boolean returnSequences, boolean goBackwards, Tensor kernel, Tensor recurrentKernel, Tensor bias) {
+        super(name, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
+                bias, new int[] {units});
+    }
+
+    @Override
+    public String type() {
+        return "SimpleRNN";
+    }
+
+    @Override
+    public int gates() {
+        return 1;
+    }
+
+    @Override
+    public int scratchSize() {
+        return units;
+    }
+
+    @Override
+    public void step(float[] x, float[] state, int so, boolean masked, float[] y, float[] z) {
+        if (masked) {
+            repeatLastOutput(state, so, y);
+            return;
+        }
+        final int m = units;
+        Kernels.init(z, 0, bias, 0, m);
+        Kernels.vecMatAdd(x, 0, inputSize, kernel, m, 0, m, z, 0);
+        Kernels.vecMatAdd(state, so, m, recurrentKernel, m, 0, m, z, 0);
+        activation.apply(z, 0, m);
+        System.arraycopy(z, 0, state, so, m);
+        System.arraycopy(z, 0, y, 0, m);
+    }
+}
