@@ -1,0 +1,129 @@
+package io.rnnstream.connectors.kafka;
+
+import io.rnnstream.connectors.KeyedPayload;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The Kafka source of events and the exactly-once Kafka sinks of outputs and dead letters, all
+ * through flink-connector-kafka. Every {@code --kafka-property k=v} reaches the clients unchanged,
+ * so SASL and SSL need no code.
+ */
+public final class KafkaConnectors {
+    private KafkaConnectors() {}
+
+    /** Where to start reading when the group has no committed offset. */
+    public enum StartingOffsets {
+        EARLIEST, LATEST, COMMITTED_OR_EARLIEST, COMMITTED_OR_LATEST
+    }
+
+    /** The events source: each record's value as text, with its key (used when the JSON has none). */
+    public static KafkaSource<KeyedPayload> eventSource(String bootstrapServers, String topic, String groupId,
+            StartingOffsets startingOffsets, Properties clientProperties) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        // A consumer must never see a transaction that was aborted (a replayed upstream, say).
+        p.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return KafkaSource.<KeyedPayload>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(topic)
+                .setGroupId(groupId)
+                .setStartingOffsets(offsets(startingOffsets))
+                .setDeserializer(new KeyedPayloadDeserializer())
+                .setProperties(p)
+                .build();
+    }
+
+    /**
+     * An exactly-once sink: records become visible to {@code read_committed} consumers when the
+     * checkpoint that covers them completes, so checkpointing must be on.
+     *
+     * @param transactionalIdPrefix unique per sink and per job; two jobs sharing one fence each other
+     */
+    public static KafkaSink<KeyedPayload> exactlyOnceSink(String bootstrapServers, String topic,
+            String transactionalIdPrefix, Properties clientProperties) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        // Above the longest checkpoint we expect and at most the broker's transaction.max.timeout.ms.
+        p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "600000");
+        return KafkaSink.<KeyedPayload>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new KeyedPayloadSerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setKafkaProducerConfig(p)
+                .build();
+    }
+
+    /** An at-least-once sink, for deployments without checkpointing. */
+    public static KafkaSink<KeyedPayload> atLeastOnceSink(String bootstrapServers, String topic,
+            Properties clientProperties) {
+        return KafkaSink.<KeyedPayload>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new KeyedPayloadSerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setKafkaProducerConfig(clientProperties)
+                .build();
+    }
+
+    private static OffsetsInitializer offsets(StartingOffsets s) {
+        switch (s) {
+            case EARLIEST:
+                return OffsetsInitializer.earliest();
+            case LATEST:
+                return OffsetsInitializer.latest();
+            case COMMITTED_OR_LATEST:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST);
+            case COMMITTED_OR_EARLIEST:
+            default:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        }
+    }
+
+    /** Bytes to text without failing: an undecodable or empty value still reaches the dead letters. */
+    static final class KeyedPayloadDeserializer implements KafkaRecordDeserializationSchema<KeyedPayload> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<KeyedPayload> out) {
+            String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+            String value = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
+            out.collect(new KeyedPayload(key, value));
+        }
+
+        @Override
+        public TypeInformation<KeyedPayload> getProducedType() {
+            return TypeInformation.of(KeyedPayload.class);
+        }
+    }
+
+    /** Keys each output record by its event key, so one key's outputs stay in order in one partition. */
+    static final class KeyedPayloadSerializer implements KafkaRecordSerializationSchema<KeyedPayload> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        KeyedPayloadSerializer(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(KeyedPayload element, KafkaSinkContext context,
+                Long timestamp) {
+            byte[] key = element.key == null ? null : element.key.getBytes(StandardCharsets.UTF_8);
+            return new ProducerRecord<>(topic, null, timestamp, key, element.payload.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}
