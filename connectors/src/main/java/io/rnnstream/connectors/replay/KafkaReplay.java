@@ -1,0 +1,65 @@
+package io.rnnstream.connectors.replay;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Writes replayed events to a Kafka topic, keyed by the event key, at a bounded rate. */
+public final class KafkaReplay {
+    private KafkaReplay() {}
+
+    /**
+     * @param ratePerSecond events per second, or 0 for as fast as the broker takes them
+     * @param progress called with the number of events sent so far, now and then
+     * @return the number of events sent
+     */
+    public static long send(Iterator<ReplayEvent> events, String bootstrapServers, String topic,
+            Properties clientProperties, double ratePerSecond, LongConsumer progress) throws Exception {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long sent = 0;
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            while (events.hasNext()) {
+                if (failure.get() != null) {
+                    throw failure.get();
+                }
+                ReplayEvent e = events.next();
+                if (ratePerSecond > 0) {
+                    long due = start + (long) (sent * 1e9 / ratePerSecond);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                }
+                producer.send(new ProducerRecord<>(topic, e.key().getBytes(StandardCharsets.UTF_8),
+                        e.toJson().getBytes(StandardCharsets.UTF_8)), (meta, ex) -> {
+                            if (ex != null) {
+                                failure.compareAndSet(null, ex);
+                            }
+                        });
+                sent++;
+                if ((sent & 255) == 0) {
+                    progress.accept(sent);
+                }
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        progress.accept(sent);
+        return sent;
+    }
+}
