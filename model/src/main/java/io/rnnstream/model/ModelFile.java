@@ -262,8 +262,8 @@ public final class ModelFile {
         if (!MessageDigest.isEqual(stored, actual)) {
             HexFormat hex = HexFormat.of();
             throw new ModelException(src + ": the file is corrupted or was edited: checksum "
-                    + hex.formatHex(actual).substring(0, 16) + "… does not match the stored "
-                    + hex.formatHex(stored).substring(0, 16) + "…; restore it from the original or convert it again");
+                    + hex.formatHex(actual).substring(0, 16) + "... does not match the stored "
+                    + hex.formatHex(stored).substring(0, 16) + "...; restore it from the original or convert it again");
         }
         if (header == null || !header.isObject()) {
             throw new ModelException(src + ": the header is not a JSON object although the checksum matches: the"
