@@ -168,6 +168,10 @@ public final class Npy {
             buf.putFloat(v);
         }
         try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
             Files.write(file, buf.array());
         } catch (IOException e) {
             throw new ModelException("cannot write " + file + ": " + e.getMessage(), e);
@@ -224,5 +228,17 @@ public final class Npy {
             default:
                 return "'" + descr + "'";
         }
+    }
+
+    /** Python's tuple notation: (3,) for one axis, (2, 3) for two. */
+    public static String shapeString(int[] shape) {
+        if (shape.length == 1) {
+            return "(" + shape[0] + ",)";
+        }
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(shape[i]);
+        }
+        return sb.append(')').toString();
     }
 }

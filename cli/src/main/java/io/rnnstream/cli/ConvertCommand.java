@@ -1,0 +1,66 @@
+package io.rnnstream.cli;
+
+import io.rnnstream.model.Model;
+import io.rnnstream.model.ModelException;
+import io.rnnstream.model.ModelFile;
+import io.rnnstream.model.ModelInfo;
+import io.rnnstream.model.ModelLoader;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+// No mixinStandardHelpOptions: --version here is the model's version ('rnnstream --version' is rnnstream's).
+@Command(name = "convert",
+        description = {"Write the model as a native rnnstream file (.rnns): one checksummed file with the settings"
+                + " and weights, e.g. to turn a Keras .h5 or .keras file into one. Options set the name, version"
+                + " and class names that go into the model's id and outputs."})
+final class ConvertCommand extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A native .rnns file or a Keras model file.")
+    Path model;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The .rnns file to write.")
+    Path out;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The model's name (default: kept).")
+    String name;
+
+    @Option(names = "--version", paramLabel = "N", description = "The model's version, a positive number"
+            + " (default: kept).")
+    Integer version;
+
+    @Option(names = "--class-names", split = ",", paramLabel = "NAME",
+            description = "One name per output unit, comma-separated, e.g. cat,dog,bird.")
+    List<String> classNames;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Override
+    protected int run() {
+        Model m = ModelLoader.load(model);
+        ModelInfo info = m.info();
+        if (name != null) {
+            info = info.withName(name.strip());
+        }
+        if (version != null) {
+            info = info.withVersion(version);
+        }
+        if (classNames != null) {
+            List<String> names = classNames.stream().map(String::strip).toList();
+            int k = m.outputSize();
+            boolean binary = k == 1 && names.size() == 2;
+            if (names.size() != k && !binary) {
+                throw new ModelException(names.size() + " class names given but the model has " + k
+                        + " output" + (k == 1 ? "" : "s") + ": give one name per output unit"
+                        + (k == 1 ? " (or two for a sigmoid head: negative,positive)" : ""));
+            }
+            info = info.withClassNames(names);
+        }
+        Model converted = m.withInfo(info);
+        ModelFile.write(converted, out);
+        out().println("wrote " + out + ": " + converted.id() + " " + converted.describe());
+        return 0;
+    }
+}

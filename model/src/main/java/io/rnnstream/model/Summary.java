@@ -1,0 +1,237 @@
+package io.rnnstream.model;
+
+import io.rnnstream.model.layers.Dense;
+import io.rnnstream.model.layers.Dropout;
+import io.rnnstream.model.layers.Flatten;
+import io.rnnstream.model.layers.Gru;
+import io.rnnstream.model.layers.Layer;
+import io.rnnstream.model.layers.Lstm;
+import io.rnnstream.model.layers.Masking;
+import io.rnnstream.model.layers.Normalization;
+import io.rnnstream.model.layers.Recurrent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A Keras-style {@code model.summary()}: one row per layer with its output shape and parameter
+ * count, the totals, and what the stream keeps per key. With {@code explain}, each layer's count
+ * is worked out with the model's own numbers, and the words (units, timesteps, return_sequences)
+ * are explained once.
+ */
+public final class Summary {
+    private Summary() {}
+
+    /** The summary drawn with Unicode box characters, as Keras 3 prints it. */
+    public static String render(Model model, boolean explain) {
+        return render(model, explain, true);
+    }
+
+    /**
+     * @param unicode false for plain ASCII (a terminal or log that cannot show box characters)
+     */
+    public static String render(Model model, boolean explain, boolean unicode) {
+        List<String[]> rows = new ArrayList<>();
+        List<String> shapes = outputShapes(model);
+        for (int i = 0; i < model.layers().size(); i++) {
+            Layer l = model.layers().get(i);
+            rows.add(new String[] {l.name() + " (" + l.type() + ")", shapes.get(i),
+                    number(l.paramCount() + l.nonTrainableParamCount())});
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("Model: \"").append(model.info().name()).append("\"  (id ").append(model.id()).append(")\n");
+        table(sb, new String[] {"Layer (type)", "Output Shape", "Param #"}, rows, unicode);
+        long total = model.paramCount();
+        long trainable = model.trainableParamCount();
+        sb.append(" Total params: ").append(number(total)).append(" (").append(bytes(4 * total)).append(")\n");
+        sb.append(" Trainable params: ").append(number(trainable)).append(" (").append(bytes(4 * trainable))
+                .append(")\n");
+        sb.append(" Non-trainable params: ").append(number(total - trainable)).append(" (")
+                .append(bytes(4 * (total - trainable))).append(")\n");
+        sb.append(" State kept per key: ").append(stateLine(model)).append('\n');
+        String why = model.whyNotCausal();
+        sb.append(" Streams one event at a time: ").append(why == null ? "yes" : "no — " + why).append('\n');
+        if (explain) {
+            explain(sb, model);
+        }
+        String out = sb.toString();
+        return unicode ? out : ascii(out);
+    }
+
+    /** Keras's output shapes: (None, T, K) while the layer still has timesteps, else (None, K). */
+    static List<String> outputShapes(Model model) {
+        String t = model.timesteps() < 0 ? "None" : Integer.toString(model.timesteps());
+        List<String> shapes = new ArrayList<>();
+        boolean sequence = true;
+        for (Layer l : model.layers()) {
+            if (l instanceof Recurrent r) {
+                sequence = r.returnSequences();
+            } else if (l instanceof Flatten) {
+                sequence = false;
+            }
+            shapes.add(sequence ? "(None, " + t + ", " + l.outputSize() + ")" : "(None, " + l.outputSize() + ")");
+        }
+        return shapes;
+    }
+
+    private static String stateLine(Model model) {
+        int floats = model.stateSize();
+        if (floats == 0) {
+            return "none (no recurrent layer)";
+        }
+        List<String> parts = new ArrayList<>();
+        for (Layer l : model.layers()) {
+            if (l instanceof Lstm r) {
+                parts.add(l.name() + ": h (" + r.units() + ") + c (" + r.units() + ")");
+            } else if (l instanceof Recurrent r) {
+                parts.add(l.name() + ": h (" + r.units() + ")");
+            }
+        }
+        return number(floats) + " floats (" + number(4L * floats) + " bytes) — " + String.join(", ", parts)
+                + "\n   and the stream's step counter per key (8 bytes), which checks that steps arrive in order";
+    }
+
+    private static void explain(StringBuilder sb, Model model) {
+        sb.append('\n').append(" How each count adds up:\n");
+        for (Layer l : model.layers()) {
+            sb.append("   ").append(l.name()).append(" (").append(l.type()).append("): ").append(formula(l))
+                    .append('\n');
+        }
+        sb.append('\n').append(" What the words mean:\n");
+        String t = model.timesteps() < 0 ? "None" : Integer.toString(model.timesteps());
+        String lengths = model.timesteps() < 0 ? "of any length (None)" : model.timesteps() + " steps long";
+        sb.append("   (batch, timesteps, features) = (None, ").append(t).append(", ").append(model.inputSize())
+                .append("): the input is any number of sequences (None), each ").append(lengths)
+                .append(", each step ").append(model.inputSize()).append(" features; the stream sends one step"
+                        + " (").append(model.inputSize()).append(" features) per event.\n");
+        Recurrent first = null;
+        for (Layer l : model.layers()) {
+            if (l instanceof Recurrent r) {
+                first = r;
+                break;
+            }
+        }
+        if (first != null) {
+            sb.append("   units: the size of a recurrent layer's hidden state h, the numbers it carries from one step"
+                    + " to the next and outputs at each step (").append(first.name()).append(": ")
+                    .append(first.units()).append(").\n");
+            sb.append("   return_sequences: True gives h at every step (None, T, units), False only the last"
+                    + " (None, units); stacked recurrent layers need return_sequences=True on every recurrent layer"
+                    + " but the last, so the next one gets a sequence.\n");
+        }
+        sb.append("   Param #: the weights the layer learned (Normalization's mean, variance and count are"
+                + " computed from data, so not trainable).\n");
+    }
+
+    /** The count worked out with the layer's numbers, e.g. {@code 128 × (28 + 128 + 1) = 20,096}. */
+    static String formula(Layer l) {
+        long n = l.paramCount() + l.nonTrainableParamCount();
+        if (l instanceof Recurrent r) {
+            int biasRows = !r.useBias() ? 0 : (r instanceof Gru g && g.resetAfter()) ? 2 : 1;
+            String bias = biasRows == 0 ? "" : " + " + biasRows;
+            String words;
+            String gates;
+            if (r instanceof Lstm) {
+                gates = "4 × ";
+                words = "4 gates (i, f, c, o) × units × (inputs + units" + (biasRows == 0 ? "" : " + bias") + ")";
+            } else if (r instanceof Gru g) {
+                gates = "3 × ";
+                words = "3 gates (z, r, h) × units × (inputs + units"
+                        + (biasRows == 0 ? "" : g.resetAfter() ? " + 2 bias rows, reset_after=True" : " + bias") + ")";
+            } else {
+                gates = "";
+                words = "units × (inputs + units" + (biasRows == 0 ? "" : " + bias") + ")";
+            }
+            return gates + r.units() + " × (" + r.inputSize() + " + " + r.units() + bias + ") = " + number(n)
+                    + "   [" + words + "]";
+        }
+        if (l instanceof Dense d) {
+            return d.units() + " × " + (d.useBias() ? "(" + d.inputSize() + " + 1)" : d.inputSize()) + " = " + number(n)
+                    + "   [units × (inputs" + (d.useBias() ? " + bias" : "") + ")]";
+        }
+        if (l instanceof Normalization) {
+            return "2 × " + l.inputSize() + " + 1 = " + number(n) + "   [a mean and a variance per feature, and the"
+                    + " sample count; not trainable]";
+        }
+        if (l instanceof Masking m) {
+            return "0   [no weights: a step whose features all equal " + m.maskValue()
+                    + " is skipped by the recurrent layers after it]";
+        }
+        if (l instanceof Dropout) {
+            return "0   [no weights: passes its input through at inference]";
+        }
+        if (l instanceof Flatten f) {
+            return "0   [no weights: joins " + f.timesteps() + " steps × " + f.inputSize() + " features into "
+                    + number(f.outputSize()) + "]";
+        }
+        return number(n);
+    }
+
+    private static void table(StringBuilder sb, String[] head, List<String[]> rows, boolean unicode) {
+        int[] w = {29, 22, 13};
+        for (String[] r : rows) {
+            for (int c = 0; c < 3; c++) {
+                w[c] = Math.max(w[c], r[c].length());
+            }
+        }
+        // corners and joints: top, below the header, between rows, bottom
+        if (unicode) {
+            rule(sb, w, "┏", "━", "┳", "┓");
+            row(sb, w, head, "┃");
+            rule(sb, w, "┡", "━", "╇", "┩");
+            for (int i = 0; i < rows.size(); i++) {
+                if (i > 0) {
+                    rule(sb, w, "├", "─", "┼", "┤");
+                }
+                row(sb, w, rows.get(i), "│");
+            }
+            rule(sb, w, "└", "─", "┴", "┘");
+        } else {
+            rule(sb, w, "+", "-", "+", "+");
+            row(sb, w, head, "|");
+            rule(sb, w, "+", "=", "+", "+");
+            for (String[] r : rows) {
+                row(sb, w, r, "|");
+            }
+            rule(sb, w, "+", "-", "+", "+");
+        }
+    }
+
+    private static void rule(StringBuilder sb, int[] w, String left, String line, String joint, String right) {
+        sb.append(left);
+        for (int c = 0; c < w.length; c++) {
+            sb.append(line.repeat(w[c] + 2)).append(c == w.length - 1 ? right : joint);
+        }
+        sb.append('\n');
+    }
+
+    private static void row(StringBuilder sb, int[] w, String[] cells, String bar) {
+        sb.append(bar);
+        for (int c = 0; c < w.length; c++) {
+            String pad = " ".repeat(w[c] - cells[c].length());
+            // the count column is right-aligned, as in Keras
+            sb.append(' ').append(c == 2 ? pad + cells[c] : cells[c] + pad).append(' ').append(bar);
+        }
+        sb.append('\n');
+    }
+
+    static String number(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** Keras's human-readable size: B, KB, MB, GB with two decimals, powers of 1024. */
+    static String bytes(long b) {
+        String[] units = {"B", "KB", "MB", "GB"};
+        double v = b;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.2f %s", v, units[u]);
+    }
+
+    private static String ascii(String s) {
+        return s.replace("×", "x").replace("—", "-").replace("·", "*").replace("…", "...");
+    }
+}
