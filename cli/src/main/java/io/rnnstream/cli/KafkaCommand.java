@@ -3,14 +3,13 @@ package io.rnnstream.cli;
 import io.rnnstream.connectors.kafka.LocalKafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "kafka", mixinStandardHelpOptions = true,
-        description = {"Starts a real single-node Kafka broker (KRaft) from Kafka's own jars on 127.0.0.1,",
-                "prints its bootstrap address and runs until Ctrl-C, which stops it cleanly."})
-public final class KafkaCommand implements Callable<Integer> {
+        description = "Starts a real single-node Kafka broker (KRaft) from Kafka's own jars on 127.0.0.1, prints its"
+                + " bootstrap address and runs until Ctrl-C, which stops it cleanly.")
+public final class KafkaCommand extends BaseCommand {
     @Option(names = "--dir", description = "Where the broker keeps its data and logs (default: ${DEFAULT-VALUE}).",
             defaultValue = ".rnnstream/kafka")
     Path dir;
@@ -24,15 +23,15 @@ public final class KafkaCommand implements Callable<Integer> {
     Duration startTimeout;
 
     @Override
-    public Integer call() throws Exception {
-        System.err.println("starting Kafka in " + dir.toAbsolutePath() + " …");
+    protected int run() throws Exception {
+        err().println("starting Kafka in " + dir.toAbsolutePath() + " …");
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(dir, port, startTimeout)) {
-            System.out.println("bootstrap servers: " + broker.bootstrapServers());
-            System.out.println("logs: " + broker.dir().resolve("broker.log"));
-            System.out.println("press Ctrl-C to stop");
-            System.out.flush();
+            out().println("bootstrap servers: " + broker.bootstrapServers());
+            out().println("logs: " + broker.dir().resolve("broker.log"));
+            out().println("press Ctrl-C to stop");
+            out().flush();
             int code = broker.waitFor();
-            System.err.println("the broker exited with code " + code + "; see " + broker.dir().resolve("broker.log"));
+            err().println("the broker exited with code " + code + "; see " + broker.dir().resolve("broker.log"));
             return code == 0 ? 0 : 1;
         }
     }

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
             PredictCommand.class,
             ConvertCommand.class,
             DemoCommand.class,
+            KafkaCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Rnnstream implements Callable<Integer> {
