@@ -123,7 +123,9 @@ public final class KafkaConnectors {
         public ProducerRecord<byte[], byte[]> serialize(KeyedPayload element, KafkaSinkContext context,
                 Long timestamp) {
             byte[] key = element.key == null ? null : element.key.getBytes(StandardCharsets.UTF_8);
-            return new ProducerRecord<>(topic, null, timestamp, key, element.payload.getBytes(StandardCharsets.UTF_8));
+            // No timestamp: the producer stamps the time of writing, so a consumer can tell how long
+            // an event took from its own record's timestamp to its output's.
+            return new ProducerRecord<>(topic, null, null, key, element.payload.getBytes(StandardCharsets.UTF_8));
         }
     }
 }
