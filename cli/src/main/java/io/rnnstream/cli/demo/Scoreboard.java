@@ -1,0 +1,184 @@
+package io.rnnstream.cli.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores the stream's output records against the true classes of the replayed sequences: running
+ * accuracy on final records, accuracy against the number of timesteps seen (every per-step
+ * record), a confusion matrix, and latency percentiles. Thread-safe: a consumer thread adds, the
+ * display thread reads.
+ */
+public final class Scoreboard {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<String> classNames;
+    private final int classes;
+    private final Map<String, Integer> truth = new HashMap<>();
+    private final long[] stepSeen;
+    private final long[] stepCorrect;
+    private final long[][] confusion;
+    private long outputs;
+    private long finals;
+    private long finalsCorrect;
+    private long unknownKeys;
+    private long[] processingMs = new long[1024];
+    private int processingCount;
+    private long[] committedMs = new long[1024];
+    private int committedCount;
+
+    /**
+     * @param classNames the model's class names (index = class), or empty when labels are indices
+     * @param maxSteps the longest sequence, for accuracy by timestep
+     */
+    public Scoreboard(List<String> classNames, int classes, int maxSteps) {
+        this.classNames = List.copyOf(classNames);
+        this.classes = classes;
+        this.stepSeen = new long[maxSteps];
+        this.stepCorrect = new long[maxSteps];
+        this.confusion = new long[classes][classes];
+    }
+
+    public synchronized void expect(String key, int trueClass) {
+        truth.put(key, trueClass);
+    }
+
+    /**
+     * One output record as the job wrote it.
+     *
+     * @param processingMs from the event's record timestamp to the output's, or -1 when unknown
+     * @param committedMs from the event's record timestamp until a read_committed consumer saw the
+     *     output, or -1 when unknown
+     */
+    public void accept(String outputJson, long processingMs, long committedMs) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(outputJson);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("not an output record: " + outputJson, e);
+        }
+        String key = n.path("key").asText();
+        int step = n.path("step").asInt(-1);
+        int predicted = classOf(n.get("label"));
+        boolean last = n.path("final").asBoolean(false);
+        synchronized (this) {
+            outputs++;
+            if (processingMs >= 0) {
+                processingCount = add(this.processingMs, processingCount, processingMs, true);
+            }
+            if (committedMs >= 0) {
+                committedCount = add(this.committedMs, committedCount, committedMs, false);
+            }
+            Integer t = truth.get(key);
+            if (t == null) {
+                unknownKeys++;
+                return;
+            }
+            if (step >= 0 && step < stepSeen.length) {
+                stepSeen[step]++;
+                if (predicted == t) {
+                    stepCorrect[step]++;
+                }
+            }
+            if (last) {
+                finals++;
+                if (predicted == t) {
+                    finalsCorrect++;
+                }
+                if (predicted >= 0 && predicted < classes) {
+                    confusion[t][predicted]++;
+                }
+            }
+        }
+    }
+
+    private int add(long[] current, int count, long v, boolean processing) {
+        long[] a = current;
+        if (count == a.length) {
+            a = Arrays.copyOf(a, a.length * 2);
+            if (processing) {
+                processingMs = a;
+            } else {
+                committedMs = a;
+            }
+        }
+        a[count] = v;
+        return count + 1;
+    }
+
+    private int classOf(JsonNode label) {
+        if (label == null || label.isNull()) {
+            return -1;
+        }
+        if (label.isNumber()) {
+            return label.asInt();
+        }
+        int i = classNames.indexOf(label.asText());
+        if (i >= 0) {
+            return i;
+        }
+        try {
+            return Integer.parseInt(label.asText());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    public synchronized long outputs() {
+        return outputs;
+    }
+
+    public synchronized long finals() {
+        return finals;
+    }
+
+    public synchronized long unknownKeys() {
+        return unknownKeys;
+    }
+
+    /** Accuracy of the final classification over the sequences finished so far (NaN before the first). */
+    public synchronized double accuracy() {
+        return finals == 0 ? Double.NaN : (double) finalsCorrect / finals;
+    }
+
+    /** Entry t: accuracy of the label emitted after t+1 timesteps. */
+    public synchronized double[] accuracyByStep() {
+        double[] a = new double[stepSeen.length];
+        for (int t = 0; t < a.length; t++) {
+            a[t] = stepSeen[t] == 0 ? Double.NaN : (double) stepCorrect[t] / stepSeen[t];
+        }
+        return a;
+    }
+
+    /** [true class][predicted class] counts over final records. */
+    public synchronized long[][] confusion() {
+        long[][] c = new long[classes][];
+        for (int i = 0; i < classes; i++) {
+            c[i] = confusion[i].clone();
+        }
+        return c;
+    }
+
+    /** The q-quantile (0..1) of processing latency in ms, or -1 when none was measured. */
+    public synchronized long processingPercentile(double q) {
+        return percentile(processingMs, processingCount, q);
+    }
+
+    public synchronized long committedPercentile(double q) {
+        return percentile(committedMs, committedCount, q);
+    }
+
+    private static long percentile(long[] a, int n, double q) {
+        if (n == 0) {
+            return -1;
+        }
+        long[] s = Arrays.copyOf(a, n);
+        Arrays.sort(s);
+        int i = (int) Math.ceil(q * n) - 1;
+        return s[Math.max(0, Math.min(n - 1, i))];
+    }
+}
