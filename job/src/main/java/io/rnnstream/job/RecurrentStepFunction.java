@@ -146,6 +146,19 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
         activeSequences = 0;
     }
 
+    /** This subtask's counters since open(), by metric name (for tests and diagnostics). */
+    public Map<String, Long> counts() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("eventsIn", eventsIn.getCount());
+        m.put("outputs", outputs.getCount());
+        m.put("deadLetters", deadLetters.getCount());
+        m.put("idleTimeouts", idleTimeouts.getCount());
+        m.put("endOfInputFinals", endOfInputFinals.getCount());
+        m.put("ttlExpiries", ttlExpiries.getCount());
+        m.put("activeSequences", activeSequences);
+        return m;
+    }
+
     static StateTtlConfig ttlConfig(Duration ttl) {
         if (ttl == null) {
             return null;
