@@ -258,4 +258,49 @@ class StreamingPipelineTest {
         assertEquals(clean.get(1), failed.get(1));
         assertEquals(lines.size() + 1, clean.get(0).size() + clean.get(1).size());
     }
+
+    /** A user's own record type. */
+    public static class Reading {
+        public String device;
+        public int seq;
+        public float[] values;
+        public boolean last;
+
+        public Reading() {}
+
+        Reading(String device, int seq, float[] values, boolean last) {
+            this.device = device;
+            this.seq = seq;
+            this.values = values;
+            this.last = last;
+        }
+    }
+
+    @Test
+    void usersOwnRecordsThroughAnExtractor() throws Exception {
+        float[][] x = TestModels.sequence(5, 6);
+        List<Reading> readings = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            readings.add(new Reading("dev-1", t, x[t], t == 5));
+        }
+        Collections.swap(readings, 1, 2);
+        StreamExecutionEnvironment env = env(false);
+        DataStream<Reading> in = env.fromData(readings, TypeInformation.of(Reading.class));
+        RnnStream.Result r = RnnStream.apply(in,
+                (Reading m) -> new Event(m.device, m.seq, Event.NO_TS, m.values, m.last),
+                () -> TestModels.lstm(2), TestModels.ID, StreamOptions.defaults());
+        List<OutputRecord> out = new ArrayList<>();
+        try (var it = r.outputs().executeAndCollect()) {
+            it.forEachRemaining(out::add);
+        }
+        float[][] f = Forward.sequences(TestModels.lstm(2), x);
+        assertEquals(6, out.size());
+        for (int t = 0; t < 6; t++) {
+            assertEquals(t, out.get(t).step);
+            for (int i = 0; i < f[t].length; i++) {
+                assertEquals(Float.floatToRawIntBits(f[t][i]), Float.floatToRawIntBits(out.get(t).output[i]));
+            }
+        }
+        assertTrue(out.get(5).last);
+    }
 }
