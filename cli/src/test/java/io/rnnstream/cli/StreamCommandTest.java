@@ -1,0 +1,35 @@
+package io.rnnstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class StreamCommandTest {
+    @Test
+    void durations() {
+        var c = new StreamCommand.DurationConverter();
+        assertEquals(Duration.ofSeconds(30), c.convert("30s"));
+        assertEquals(Duration.ofMillis(500), c.convert("500ms"));
+        assertEquals(Duration.ofMinutes(5), c.convert("5m"));
+        assertEquals(Duration.ofHours(1), c.convert("1h"));
+        assertEquals(Duration.ofSeconds(90), c.convert("PT1M30S"));
+        assertThrows(CommandLine.TypeConversionException.class, () -> c.convert("soon"));
+    }
+
+    @Test
+    void aMissingModelIsAOneLineError() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new StreamCommand());
+        cl.setErr(new PrintWriter(err));
+        int rc = cl.execute("--model", "no-such-model.h5", "--input-file", "in.jsonl", "--output-file", "o.jsonl",
+                "--dlq-file", "d.jsonl");
+        assertEquals(2, rc);
+        assertTrue(err.toString().startsWith("error: model file not found"), err.toString());
+    }
+}

@@ -1,0 +1,217 @@
+package io.rnnstream.connectors;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.Serializable;
+
+/**
+ * Reads one input event from its JSON text. Never throws on bad input: a bad event comes back as a
+ * {@link Result} with its {@link DeadLetter}.
+ *
+ * <p>Features are read from the JSON number's own text with {@link Float#parseFloat}: going through
+ * a double first would round twice and could land on a different float32 than Keras reads.
+ */
+public final class EventParser implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final int featureCount;
+
+    /** @param featureCount D, the features every event must carry; 0 or less accepts any count */
+    public EventParser(int featureCount) {
+        this.featureCount = featureCount;
+    }
+
+    public int featureCount() {
+        return featureCount;
+    }
+
+    /** Either a parsed event or a dead letter. */
+    public record Result(Event event, DeadLetter deadLetter) {
+        public boolean ok() {
+            return event != null;
+        }
+    }
+
+    /** Why an event is rejected; carries the key when it was read before the problem. */
+    private static final class Bad extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Bad(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    public Result parse(String raw) {
+        Event e = new Event();
+        e.raw = raw;
+        if (raw == null || raw.isBlank()) {
+            return bad(raw, "empty line: expected a JSON event object", null);
+        }
+        try (JsonParser p = JSON.createParser(raw)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return bad(raw, "not a JSON object: expected {\"key\": ..., \"features\": [...]}", null);
+            }
+            try {
+                readFields(p, e);
+                if (p.nextToken() != null) {
+                    throw new Bad("trailing content after the JSON object");
+                }
+            } catch (Bad b) {
+                return bad(raw, b.getMessage(), e.key);
+            }
+        } catch (JsonProcessingException ex) {
+            return bad(raw, "malformed JSON: " + oneLine(ex.getOriginalMessage()), e.key);
+        } catch (IOException ex) {
+            return bad(raw, "unreadable event: " + oneLine(ex.getMessage()), e.key);
+        }
+        if (e.key == null) {
+            return bad(raw, "missing \"key\": every event needs the key of its sequence", null);
+        }
+        if (e.features == null) {
+            return bad(raw, "missing \"features\": expected an array of " + countText() + " numbers", e.key);
+        }
+        if (featureCount > 0 && e.features.length != featureCount) {
+            return bad(raw, "wrong feature count: the model expects " + featureCount + " features per step, the"
+                    + " event has " + e.features.length, e.key);
+        }
+        return new Result(e, null);
+    }
+
+    private void readFields(JsonParser p, Event e) throws IOException, Bad {
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "key" -> e.key = readKey(p, v);
+                case "step" -> e.step = readStep(p, v);
+                case "ts" -> e.ts = readTs(p, v);
+                case "end" -> e.end = readEnd(v);
+                case "features" -> e.features = readFeatures(p, v);
+                default -> p.skipChildren();
+            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw new Bad("malformed JSON object");
+        }
+    }
+
+    private static String readKey(JsonParser p, JsonToken v) throws IOException, Bad {
+        if (v == JsonToken.VALUE_STRING) {
+            String k = p.getText();
+            if (k.isEmpty()) {
+                throw new Bad("\"key\" is empty: every event needs the key of its sequence");
+            }
+            return k;
+        }
+        if (v == JsonToken.VALUE_NUMBER_INT) {
+            return p.getText();
+        }
+        throw new Bad("\"key\" must be a string, not " + describe(v));
+    }
+
+    private static int readStep(JsonParser p, JsonToken v) throws IOException, Bad {
+        if (v == JsonToken.VALUE_NULL) {
+            return Event.NO_STEP;
+        }
+        if (v != JsonToken.VALUE_NUMBER_INT) {
+            throw new Bad("\"step\" must be a non-negative integer, not " + describe(v) + textOf(p, v));
+        }
+        if (p.getNumberType() != JsonParser.NumberType.INT || p.getIntValue() < 0) {
+            throw new Bad("\"step\" must be a non-negative integer below 2^31, not " + p.getText());
+        }
+        return p.getIntValue();
+    }
+
+    private static long readTs(JsonParser p, JsonToken v) throws IOException, Bad {
+        if (v == JsonToken.VALUE_NULL) {
+            return Event.NO_TS;
+        }
+        if (v != JsonToken.VALUE_NUMBER_INT
+                || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw new Bad("\"ts\" must be epoch milliseconds as an integer, not " + describe(v) + textOf(p, v));
+        }
+        long ts = p.getLongValue();
+        if (ts == Event.NO_TS) {
+            throw new Bad("\"ts\" is out of range: " + ts);
+        }
+        return ts;
+    }
+
+    private static boolean readEnd(JsonToken v) throws Bad {
+        if (v == JsonToken.VALUE_TRUE) {
+            return true;
+        }
+        if (v == JsonToken.VALUE_FALSE || v == JsonToken.VALUE_NULL) {
+            return false;
+        }
+        throw new Bad("\"end\" must be true or false, not " + describe(v));
+    }
+
+    private float[] readFeatures(JsonParser p, JsonToken v) throws IOException, Bad {
+        if (v != JsonToken.START_ARRAY) {
+            throw new Bad("\"features\" must be an array of " + countText() + " numbers, not " + describe(v));
+        }
+        float[] buf = new float[featureCount > 0 ? featureCount : 16];
+        int n = 0;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+                throw new Bad("feature " + n + " is not a number: " + describe(t) + textOf(p, t));
+            }
+            float f = Float.parseFloat(p.getText());
+            if (!Float.isFinite(f)) {
+                throw new Bad("feature " + n + " is " + p.getText() + ", beyond float32's range");
+            }
+            if (n == buf.length) {
+                buf = java.util.Arrays.copyOf(buf, n * 2);
+            }
+            buf[n++] = f;
+        }
+        return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
+    }
+
+    private String countText() {
+        return featureCount > 0 ? String.valueOf(featureCount) : "D";
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "nothing";
+        }
+        return switch (t) {
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT -> "an integer";
+            case VALUE_NUMBER_FLOAT -> "a decimal number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            default -> t.toString();
+        };
+    }
+
+    private static String textOf(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT) {
+            String s = p.getText();
+            return " (" + (t == JsonToken.VALUE_STRING ? "\"" + abbreviate(s) + "\"" : abbreviate(s)) + ")";
+        }
+        return "";
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s+", " ").trim();
+    }
+
+    private static Result bad(String raw, String why, String key) {
+        return new Result(null, new DeadLetter(raw, why, key));
+    }
+}

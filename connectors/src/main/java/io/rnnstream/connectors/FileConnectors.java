@@ -1,0 +1,98 @@
+package io.rnnstream.connectors;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.serialization.SimpleStringEncoder;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
+
+/**
+ * JSON-lines files in and out.
+ *
+ * <p>A Flink {@link FileSink} writes a directory of part files and makes them visible only when a
+ * checkpoint commits them (that is what makes it exactly-once across restarts). A user who asks for
+ * {@code out.jsonl} wants that one file, so the CLI writes into a directory beside it and
+ * {@link #concatenateParts concatenates} the committed parts when the job has finished.
+ */
+public final class FileConnectors {
+    private FileConnectors() {}
+
+    /** A bounded source of the file's lines (a directory: every file in it). */
+    public static FileSource<String> lines(java.nio.file.Path input) {
+        return FileSource.forRecordStreamFormat(new TextLineInputFormat(), new org.apache.flink.core.fs.Path(input.toUri())).build();
+    }
+
+    /** An exactly-once sink of lines into part files under {@code dir} (committed on checkpoints). */
+    public static FileSink<String> lineSink(java.nio.file.Path dir) {
+        return FileSink.forRowFormat(new org.apache.flink.core.fs.Path(dir.toUri()), new SimpleStringEncoder<String>("UTF-8")).build();
+    }
+
+    /**
+     * The committed part files under {@code dir}, in name order; in-progress and pending files (whose
+     * names start with a dot) are left out: they hold records a checkpoint never committed.
+     */
+    public static List<java.nio.file.Path> committedParts(java.nio.file.Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<java.nio.file.Path> s = Files.walk(dir)) {
+            List<java.nio.file.Path> parts = new ArrayList<>();
+            s.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted(Comparator.comparing(java.nio.file.Path::toString))
+                    .forEach(parts::add);
+            return parts;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes every committed part under {@code dir} into {@code target}, then deletes {@code dir}. */
+    public static void concatenateParts(java.nio.file.Path dir, java.nio.file.Path target) {
+        try {
+            java.nio.file.Path parent = target.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try (OutputStream out = Files.newOutputStream(target)) {
+                for (java.nio.file.Path part : committedParts(dir)) {
+                    Files.copy(part, out);
+                }
+            }
+            deleteTree(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Lines of every committed part under {@code dir}. */
+    public static List<String> readCommittedLines(java.nio.file.Path dir) {
+        List<String> lines = new ArrayList<>();
+        for (java.nio.file.Path part : committedParts(dir)) {
+            try {
+                lines.addAll(Files.readAllLines(part));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return lines;
+    }
+
+    public static void deleteTree(java.nio.file.Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<java.nio.file.Path> s = Files.walk(dir)) {
+            for (java.nio.file.Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.rnnstream.connectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class EventParserTest {
+    private final EventParser parser = new EventParser(3);
+
+    @Test
+    void parsesAFullEvent() {
+        String raw = "{\"key\": \"s-17\", \"step\": 4, \"ts\": 1700000000000, \"features\": [0.1, -2, 3e-5],"
+                + " \"end\": true, \"extra\": {\"x\": [1, 2]}}";
+        EventParser.Result r = parser.parse(raw);
+        assertTrue(r.ok(), () -> r.deadLetter().error);
+        Event e = r.event();
+        assertEquals("s-17", e.key);
+        assertEquals(4, e.step);
+        assertEquals(1700000000000L, e.ts);
+        assertArrayEquals(new float[] {0.1f, -2f, 3e-5f}, e.features);
+        assertTrue(e.end);
+        assertEquals(raw, e.raw);
+    }
+
+    @Test
+    void optionalFieldsDefault() {
+        Event e = parser.parse("{\"features\":[1,2,3],\"key\":\"k\"}").event();
+        assertFalse(e.hasStep());
+        assertFalse(e.hasTs());
+        assertFalse(e.end);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"key\":\"k\",\"features\":[1,2|malformed JSON",
+        "not json|malformed JSON",
+        "[1,2,3]|not a JSON object",
+        "''|empty line",
+        "{\"features\":[1,2,3]}|missing \"key\"",
+        "{\"key\":\"\",\"features\":[1,2,3]}|\"key\" is empty",
+        "{\"key\":{},\"features\":[1,2,3]}|\"key\" must be a string",
+        "{\"key\":\"k\"}|missing \"features\"",
+        "{\"key\":\"k\",\"features\":3}|\"features\" must be an array",
+        "{\"key\":\"k\",\"features\":[1,\"2\",3]}|feature 1 is not a number",
+        "{\"key\":\"k\",\"features\":[1,null,3]}|feature 1 is not a number",
+        "{\"key\":\"k\",\"features\":[1,2]}|wrong feature count: the model expects 3 features per step, the event has 2",
+        "{\"key\":\"k\",\"features\":[1,2,3,4]}|wrong feature count",
+        "{\"key\":\"k\",\"features\":[1,NaN,3]}|malformed JSON",
+        "{\"key\":\"k\",\"features\":[1,\"NaN\",3]}|feature 1 is not a number",
+        "{\"key\":\"k\",\"features\":[1,\"Infinity\",3]}|feature 1 is not a number",
+        "{\"key\":\"k\",\"features\":[1,1e39,3]}|feature 1 is 1e39, beyond float32's range",
+        "{\"key\":\"k\",\"features\":[1,2,3],\"step\":-1}|\"step\" must be a non-negative integer",
+        "{\"key\":\"k\",\"features\":[1,2,3],\"step\":1.5}|\"step\" must be a non-negative integer",
+        "{\"key\":\"k\",\"features\":[1,2,3],\"step\":1.0}|\"step\" must be a non-negative integer",
+        "{\"key\":\"k\",\"features\":[1,2,3],\"step\":\"3\"}|\"step\" must be a non-negative integer",
+        "{\"key\":\"k\",\"features\":[1,2,3],\"step\":99999999999}|\"step\" must be a non-negative integer",
+        "{\"key\":\"k\",\"features\":[1,2,3],\"ts\":\"x\"}|\"ts\" must be epoch milliseconds",
+        "{\"key\":\"k\",\"features\":[1,2,3],\"end\":1}|\"end\" must be true or false",
+        "{\"key\":\"k\",\"features\":[1,2,3]} x|malformed JSON",
+    })
+    void badEventsBecomeDeadLetters(String raw, String why) {
+        EventParser.Result r = parser.parse(raw);
+        assertFalse(r.ok(), "accepted " + raw);
+        assertNull(r.event());
+        assertEquals(raw, r.deadLetter().raw);
+        assertTrue(r.deadLetter().error.startsWith(why), () -> r.deadLetter().error);
+        assertFalse(r.deadLetter().error.contains("\n"));
+    }
+
+    @Test
+    void deadLetterKeepsTheKeyWhenKnown() {
+        DeadLetter d = parser.parse("{\"key\":\"s-1\",\"features\":[1,2]}").deadLetter();
+        assertEquals("s-1", d.key);
+        assertNull(parser.parse("{\"features\":[1,2]}").deadLetter().key);
+    }
+
+    @Test
+    void featuresAreTheNearestFloat32OfTheDecimalText() {
+        // 0.1000000014901161193847656250000001 rounds up to float(0.1) but a double first would
+        // round it to 0.10000000149011612 exactly on the tie, then down: parse the text directly.
+        String[] texts = {"0.1", "16777217", "1.00000005960464477539062500001", "3.4028235e38", "1.4e-45",
+            "7.0064923216240854e-46", "-0.0", "123456.789e-3"};
+        for (String t : texts) {
+            Event e = new EventParser(1).parse("{\"key\":\"k\",\"features\":[" + t + "]}").event();
+            float expected = new BigDecimal(t).floatValue();
+            assertEquals(Float.floatToRawIntBits(Float.parseFloat(t)), Float.floatToRawIntBits(e.features[0]), t);
+            if (!t.startsWith("-0")) {
+                assertEquals(expected, e.features[0], t);
+            }
+        }
+    }
+
+    @Test
+    void floatsRoundTripThroughOutputJson() throws Exception {
+        Random rnd = new Random(7);
+        ObjectMapper json = new ObjectMapper();
+        EventParser any = new EventParser(0);
+        for (int i = 0; i < 2000; i++) {
+            float f = Float.intBitsToFloat(rnd.nextInt());
+            if (!Float.isFinite(f)) {
+                continue;
+            }
+            OutputRecord r = new OutputRecord();
+            r.key = "k";
+            r.output = new float[] {f, 1e-5f, 1e30f};
+            r.model = "m";
+            String line = RecordJson.output(r);
+            JsonNode n = json.readTree(line);
+            // Valid JSON, and the number text reads back to the same float32.
+            assertEquals(Float.floatToRawIntBits(f), Float.floatToRawIntBits(Float.parseFloat(n.get("output").get(0).asText())));
+            Event back = any.parse("{\"key\":\"k\",\"features\":" + n.get("output") + "}").event();
+            assertEquals(Float.floatToRawIntBits(f), Float.floatToRawIntBits(back.features[0]));
+        }
+    }
+
+    @Test
+    void eventJsonReadsBack() {
+        Event e = new Event("a\"b", 3, 17L, new float[] {1.5f, -0f, 1e-7f}, true);
+        Event back = parser.parse(RecordJson.event(e)).event();
+        back.raw = null;
+        assertEquals(e, back);
+    }
+}

@@ -1,0 +1,52 @@
+package io.rnnstream.job;
+
+import io.rnnstream.model.Model;
+import io.rnnstream.model.ModelFile;
+import io.rnnstream.model.ModelLoader;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Makes the model where the operator runs. The operator ships with the job graph, and a {@link Model}
+ * is not {@link Serializable}, so each subtask builds its own copy in {@code open()}: from a file
+ * path, from the native file's bytes, or from any serializable lambda (tests build models in code).
+ * Every call must give the same model.
+ */
+@FunctionalInterface
+public interface ModelProvider extends Serializable {
+    Model get() throws Exception;
+
+    /** Loads the model file (native or Keras) on each subtask; the path must be readable there. */
+    static ModelProvider file(Path path) {
+        String p = path.toAbsolutePath().toString();
+        return () -> ModelLoader.load(Path.of(p));
+    }
+
+    /** Ships the model itself, as the bytes of its native file. */
+    static ModelProvider of(Model model) {
+        byte[] bytes;
+        try {
+            Path tmp = Files.createTempFile("rnnstream-model", ".rnn");
+            try {
+                ModelFile.write(model, tmp);
+                bytes = Files.readAllBytes(tmp);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return () -> {
+            Path tmp = Files.createTempFile("rnnstream-model", ".rnn");
+            try {
+                Files.write(tmp, bytes);
+                return ModelFile.read(tmp);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        };
+    }
+}

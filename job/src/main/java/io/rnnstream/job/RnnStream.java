@@ -1,0 +1,74 @@
+package io.rnnstream.job;
+
+import io.rnnstream.connectors.DeadLetter;
+import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.model.Model;
+import io.rnnstream.model.ModelException;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The library API: per-key recurrent classification on any {@code DataStream}, with the same operator
+ * and state the CLI job runs.
+ *
+ * <pre>{@code
+ * RnnStream.Result r = RnnStream.apply(events, ModelProvider.file(path), model.id(),
+ *         StreamOptions.defaults().idleTimeout(Duration.ofSeconds(30)));
+ * r.outputs().map(RecordJson::output)...;     // one record per applied event
+ * r.deadLetters()...;                          // every event that could not be applied, with why
+ * }</pre>
+ */
+public final class RnnStream {
+    /** The step operator's uid: its state lives under this id in checkpoints and savepoints. */
+    public static final String STEP_UID = "rnnstream-step";
+
+    private RnnStream() {}
+
+    /** The step stage's outputs and its dead letters (a side output of the same operator). */
+    public record Result(SingleOutputStreamOperator<OutputRecord> outputs, DataStream<DeadLetter> deadLetters) {}
+
+    /**
+     * Keys {@code events} by {@link Event#key} and runs the model one step per event.
+     *
+     * @param model builds the model on each subtask (and once here, to check it can stream)
+     * @param modelId written on every output record, e.g. {@code model.id()}
+     */
+    public static Result apply(DataStream<Event> events, ModelProvider model, String modelId, StreamOptions opts) {
+        Model m = load(model);
+        Head.check(m, opts);
+        SingleOutputStreamOperator<OutputRecord> out = events
+                .keyBy(e -> e.key, Types.STRING)
+                .transform("step", TypeInformation.of(OutputRecord.class),
+                        new RecurrentStepOperator(new RecurrentStepFunction(model, modelId, opts)))
+                .uid(STEP_UID);
+        return new Result(out, out.getSideOutput(RecurrentStepFunction.DEAD_LETTERS));
+    }
+
+    /** {@link #apply(DataStream, ModelProvider, String, StreamOptions)} for a stream of the user's own records. */
+    public static <T> Result apply(DataStream<T> input, EventExtractor<T> extractor, ModelProvider model,
+            String modelId, StreamOptions opts) {
+        DataStream<Event> events = input.map(extractor::toEvent, TypeInformation.of(Event.class))
+                .name("to-event").uid("rnnstream-to-event");
+        return apply(events, model, modelId, opts);
+    }
+
+    /** Event time from {@code ts} (events without one keep the record's timestamp), with bounded lateness. */
+    public static WatermarkStrategy<Event> watermarks(StreamOptions opts) {
+        return WatermarkStrategy.<Event>forBoundedOutOfOrderness(opts.maxOutOfOrderness())
+                .withTimestampAssigner((e, previous) -> e.hasTs() ? e.ts : previous);
+    }
+
+    static Model load(ModelProvider provider) {
+        try {
+            return provider.get();
+        } catch (ModelException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ModelException("cannot load the model: " + e.getMessage(), e);
+        }
+    }
+}

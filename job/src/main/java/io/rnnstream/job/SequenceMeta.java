@@ -1,0 +1,31 @@
+package io.rnnstream.job;
+
+/**
+ * Per-key bookkeeping of {@link RecurrentStepFunction}, in one state value so that each event costs
+ * one read and one write of it (one RocksDB get/put rather than one per field). A Flink POJO: Flink's
+ * PojoSerializer, no Kryo, and fields can be added later (POJO schema evolution).
+ */
+public class SequenceMeta {
+    public static final long NO_TIMER = Long.MIN_VALUE;
+
+    /** A sequence is running: its step 0 has been applied. */
+    public boolean active;
+    /** Steps applied so far in the running sequence, which is also the next step expected. */
+    public int nextStep;
+    /** While no sequence runs: the last step of the one that ended (-1: none ended, or forgotten). */
+    public int endedAt = -1;
+    /** The ended sequence ended by idle timeout (so any later step of it is late). */
+    public boolean endedByTimeout;
+    /** The early decision was made in the running sequence. */
+    public boolean decided;
+    /** Entries in the early-step buffer. */
+    public int buffered;
+    /** The largest event time seen in the running sequence (or its buffered steps). */
+    public long maxTs = io.rnnstream.connectors.Event.NO_TS;
+    /** The registered timer (idle deadline, or when to forget an ended sequence), or {@link #NO_TIMER}. */
+    public long timer = NO_TIMER;
+    /** Whether {@link #timer} is an event-time timer (else processing time). */
+    public boolean timerEventTime;
+
+    public SequenceMeta() {}
+}

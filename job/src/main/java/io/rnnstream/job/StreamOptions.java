@@ -1,0 +1,121 @@
+package io.rnnstream.job;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * How the stream ends sequences, orders steps and what it emits. Mutable builder-style settings,
+ * copied into the operator when the job is built.
+ */
+public final class StreamOptions implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The default bound on early (out-of-order) steps kept per key. */
+    public static final int DEFAULT_MAX_BUFFERED_STEPS = 64;
+
+    private int sequenceLength;
+    private Duration idleTimeout;
+    private double decideAtConfidence = Double.NaN;
+    private boolean emitHidden;
+    private int maxBufferedSteps = DEFAULT_MAX_BUFFERED_STEPS;
+    private Duration stateTtl;
+    private Duration maxOutOfOrderness = Duration.ZERO;
+
+    public static StreamOptions defaults() {
+        return new StreamOptions();
+    }
+
+    /** T: a sequence ends after step T−1 (0: only {@code end} or the idle timeout end it). */
+    public StreamOptions sequenceLength(int t) {
+        if (t < 0) {
+            throw new IllegalArgumentException("--sequence-length must be positive, not " + t);
+        }
+        this.sequenceLength = t;
+        return this;
+    }
+
+    /** A sequence with no event for this long ends with an idle-timeout record (null: never). */
+    public StreamOptions idleTimeout(Duration d) {
+        if (d != null && (d.isNegative() || d.isZero())) {
+            throw new IllegalArgumentException("--idle-timeout must be positive, not " + d);
+        }
+        this.idleTimeout = d;
+        return this;
+    }
+
+    /** The first step whose top probability reaches p carries "decision": true (NaN: off). */
+    public StreamOptions decideAtConfidence(double p) {
+        if (!Double.isNaN(p) && (p <= 0 || p > 1)) {
+            throw new IllegalArgumentException("--decide-at-confidence must be in (0, 1], not " + p);
+        }
+        this.decideAtConfidence = p;
+        return this;
+    }
+
+    public StreamOptions emitHidden(boolean b) {
+        this.emitHidden = b;
+        return this;
+    }
+
+    /** At most this many early steps are kept per key while a gap waits to fill. */
+    public StreamOptions maxBufferedSteps(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("--max-buffered-steps must be 0 or more, not " + n);
+        }
+        this.maxBufferedSteps = n;
+        return this;
+    }
+
+    /**
+     * How long a key's state lives after its last write (processing time). Null: twice the idle
+     * timeout plus a minute when there is an idle timeout, else forever. {@link Duration#ZERO}: off.
+     */
+    public StreamOptions stateTtl(Duration d) {
+        this.stateTtl = d;
+        return this;
+    }
+
+    /** The watermark's lag behind the largest {@code ts} seen (bounded out-of-orderness). */
+    public StreamOptions maxOutOfOrderness(Duration d) {
+        this.maxOutOfOrderness = d == null ? Duration.ZERO : d;
+        return this;
+    }
+
+    public int sequenceLength() {
+        return sequenceLength;
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    public double decideAtConfidence() {
+        return decideAtConfidence;
+    }
+
+    public boolean decides() {
+        return !Double.isNaN(decideAtConfidence);
+    }
+
+    public boolean emitHidden() {
+        return emitHidden;
+    }
+
+    public int maxBufferedSteps() {
+        return maxBufferedSteps;
+    }
+
+    public Duration maxOutOfOrderness() {
+        return maxOutOfOrderness;
+    }
+
+    /** The TTL actually applied, or null for none (see {@link #stateTtl(Duration)}). */
+    public Duration effectiveStateTtl() {
+        if (stateTtl != null) {
+            return stateTtl.isZero() ? null : stateTtl;
+        }
+        // Longer than the idle timeout, so TTL only catches keys whose timers never fired
+        // (e.g. an event-time timer waiting on a watermark that stopped).
+        return idleTimeout == null ? null : idleTimeout.multipliedBy(2).plusMinutes(1);
+    }
+}
