@@ -19,7 +19,7 @@ public final class KafkaCommand extends BaseCommand {
     int port;
 
     @Option(names = "--start-timeout", description = "How long to wait for the broker to come up (default: ${DEFAULT-VALUE}).",
-            defaultValue = "PT60S")
+            defaultValue = "60s", converter = StreamCommand.DurationConverter.class)
     Duration startTimeout;
 
     @Override

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
             SummaryCommand.class,
             PredictCommand.class,
             ConvertCommand.class,
+            StreamCommand.class,
             DemoCommand.class,
             KafkaCommand.class,
             CommandLine.HelpCommand.class,

@@ -4,29 +4,23 @@ import io.rnnstream.job.LocalFileJob;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.StreamOptions;
 import io.rnnstream.model.Model;
-import io.rnnstream.model.ModelException;
 import io.rnnstream.model.ModelLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code rnnstream stream}: runs the streaming job on an embedded Flink, file in, files out. */
 @Command(name = "stream", mixinStandardHelpOptions = true,
-        description = {"Classify per-key event sequences from a JSON-lines file on an embedded Flink, one",
-            "recurrent step per event, and write one output record per event and the dead letters.",
-            "Returns when the input is consumed."})
-public class StreamCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+        description = "Classifies per-key event sequences from a JSON-lines file on an embedded Flink, one"
+                + " recurrent step per event, and writes one output record per event and the dead letters."
+                + " Returns when the input is consumed.")
+public class StreamCommand extends BaseCommand {
 
     @Option(names = "--model", required = true, paramLabel = "MODEL",
             description = "The model: an rnnstream file, a Keras .h5/.keras, or model.json with its weights.")
@@ -87,35 +81,28 @@ public class StreamCommand implements Callable<Integer> {
     Duration maxOutOfOrderness;
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            Model m = ModelLoader.load(model);
-            StreamOptions opts = StreamOptions.defaults()
-                    .sequenceLength(sequenceLength)
-                    .idleTimeout(idleTimeout)
-                    .decideAtConfidence(decideAtConfidence == null ? Double.NaN : decideAtConfidence)
-                    .emitHidden(emitHidden)
-                    .maxBufferedSteps(maxBufferedSteps)
-                    .stateTtl(stateTtl)
-                    .maxOutOfOrderness(maxOutOfOrderness);
-            LocalFileJob job = new LocalFileJob(ModelProvider.file(model), m.id(), opts)
-                    .parallelism(parallelism)
-                    .stateBackend(stateBackend.toLowerCase(Locale.ROOT))
-                    .checkpointInterval(checkpointInterval);
-            LocalFileJob.Counts c = job.run(input, output, dlq);
-            out.printf("events in: %d%noutputs: %d (of which %d final records for sequences that ended without an"
-                    + " event: idle timeout or end of input)%ndead letters: %d%n", c.linesIn(), c.outputs(),
-                    c.finalsWithoutEvent(), c.deadLetters());
-            out.printf("wrote %s and %s%n", output, dlq);
-            out.flush();
-            return 0;
-        } catch (ModelException | IllegalArgumentException e) {
-            err.println("error: " + e.getMessage());
-            err.flush();
-            return 2;
-        }
+    protected int run() throws Exception {
+        PrintWriter out = out();
+        Model m = ModelLoader.load(model);
+        StreamOptions opts = StreamOptions.defaults()
+                .sequenceLength(sequenceLength)
+                .idleTimeout(idleTimeout)
+                .decideAtConfidence(decideAtConfidence == null ? Double.NaN : decideAtConfidence)
+                .emitHidden(emitHidden)
+                .maxBufferedSteps(maxBufferedSteps)
+                .stateTtl(stateTtl)
+                .maxOutOfOrderness(maxOutOfOrderness);
+        LocalFileJob job = new LocalFileJob(ModelProvider.file(model), m.id(), opts)
+                .parallelism(parallelism)
+                .stateBackend(stateBackend.toLowerCase(Locale.ROOT))
+                .checkpointInterval(checkpointInterval);
+        LocalFileJob.Counts c = job.run(input, output, dlq);
+        out.printf("events in: %d%noutputs: %d (of which %d final records for sequences that ended without an"
+                + " event: idle timeout or end of input)%ndead letters: %d%n", c.linesIn(), c.outputs(),
+                c.finalsWithoutEvent(), c.deadLetters());
+        out.printf("wrote %s and %s%n", output, dlq);
+        out.flush();
+        return 0;
     }
 
     /** "30s", "500ms", "5m", "1h", "2d", a bare number of milliseconds, or ISO-8601 ("PT30S"). */

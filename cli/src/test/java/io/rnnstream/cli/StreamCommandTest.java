@@ -29,7 +29,7 @@ class StreamCommandTest {
         cl.setErr(new PrintWriter(err));
         int rc = cl.execute("--model", "no-such-model.h5", "--input-file", "in.jsonl", "--output-file", "o.jsonl",
                 "--dlq-file", "d.jsonl");
-        assertEquals(2, rc);
+        assertEquals(1, rc);
         assertTrue(err.toString().startsWith("error: model file not found"), err.toString());
     }
 }
