@@ -46,6 +46,14 @@ public final class EventParser implements Serializable {
     }
 
     public Result parse(String raw) {
+        return parse(raw, null);
+    }
+
+    /**
+     * @param recordKey the key the record came with (a Kafka record key), used only when the JSON
+     *     has no {@code key} field; null when there is none
+     */
+    public Result parse(String raw, String recordKey) {
         Event e = new Event();
         e.raw = raw;
         if (raw == null || raw.isBlank()) {
@@ -67,6 +75,9 @@ public final class EventParser implements Serializable {
             return bad(raw, "malformed JSON: " + oneLine(ex.getOriginalMessage()), e.key);
         } catch (IOException ex) {
             return bad(raw, "unreadable event: " + oneLine(ex.getMessage()), e.key);
+        }
+        if (e.key == null && recordKey != null && !recordKey.isEmpty()) {
+            e.key = recordKey;
         }
         if (e.key == null) {
             return bad(raw, "missing \"key\": every event needs the key of its sequence", null);

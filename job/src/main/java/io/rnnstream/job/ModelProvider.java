@@ -3,10 +3,7 @@ package io.rnnstream.job;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelFile;
 import io.rnnstream.model.ModelLoader;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -25,28 +22,13 @@ public interface ModelProvider extends Serializable {
         return () -> ModelLoader.load(Path.of(p));
     }
 
-    /** Ships the model itself, as the bytes of its native file. */
+    /**
+     * Ships the model itself inside the job graph, as its native file's bytes: the TaskManagers
+     * need no access to the file, and every subtask decodes the very same model.
+     */
     static ModelProvider of(Model model) {
-        byte[] bytes;
-        try {
-            Path tmp = Files.createTempFile("rnnstream-model", ".rnn");
-            try {
-                ModelFile.write(model, tmp);
-                bytes = Files.readAllBytes(tmp);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return () -> {
-            Path tmp = Files.createTempFile("rnnstream-model", ".rnn");
-            try {
-                Files.write(tmp, bytes);
-                return ModelFile.read(tmp);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        };
+        byte[] bytes = ModelFile.encode(model);
+        String source = model.info().name() + " (shipped with the job)";
+        return () -> ModelFile.decode(bytes, source);
     }
 }

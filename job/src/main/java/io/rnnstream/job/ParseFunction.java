@@ -2,14 +2,18 @@ package io.rnnstream.job;
 
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.EventParser;
+import io.rnnstream.connectors.KeyedPayload;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
-/** The parse stage: JSON line → {@link Event}, or a dead letter saying what is wrong with it. */
-public class ParseFunction extends ProcessFunction<String, Event> {
+/**
+ * The parse stage: JSON record → {@link Event}, or a dead letter saying what is wrong with it. The
+ * record's own key (Kafka's record key) stands in only when the JSON has no {@code key} field.
+ */
+public class ParseFunction extends ProcessFunction<KeyedPayload, Event> {
     private static final long serialVersionUID = 1L;
 
     private final EventParser parser;
@@ -29,9 +33,9 @@ public class ParseFunction extends ProcessFunction<String, Event> {
     }
 
     @Override
-    public void processElement(String raw, Context ctx, Collector<Event> out) {
+    public void processElement(KeyedPayload raw, Context ctx, Collector<Event> out) {
         linesIn.inc();
-        EventParser.Result r = parser.parse(raw);
+        EventParser.Result r = parser.parse(raw.payload, raw.key);
         if (r.ok()) {
             out.collect(r.event());
         } else {

@@ -2,10 +2,12 @@ package io.rnnstream.job;
 
 import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.KeyedPayload;
 import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.connectors.RecordJson;
 import io.rnnstream.model.Model;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -15,15 +17,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The whole job, source → parse → key → step → head → sink, with the source and sinks passed in (so
- * tests and the CLI plug in their own). Every stateful operator has a stable uid.
+ * tests plug in their own, the CLI files, production Kafka). Every operator has a stable uid, so
+ * a savepoint of one release restores in the next.
  */
 public final class StreamingPipeline {
     private StreamingPipeline() {}
+
+    private static final TypeInformation<KeyedPayload> PAYLOAD = TypeInformation.of(KeyedPayload.class);
 
     /** What the build made, for callers that want to attach more. */
     public record Built(DataStream<Event> events, DataStream<OutputRecord> outputs, DataStream<String> outputJson,
             DataStream<DeadLetter> deadLetters) {}
 
+    /** Lines of text in (files), JSON lines out. */
     public static Built build(StreamExecutionEnvironment env, Source<String, ?, ?> source, Sink<String> outputs,
             Sink<String> deadLetters, ModelProvider model, String modelId, StreamOptions opts) {
         DataStream<String> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "source")
@@ -37,9 +43,43 @@ public final class StreamingPipeline {
      */
     public static Built build(DataStream<String> rawJson, Sink<String> outputs, Sink<String> deadLetters,
             ModelProvider model, String modelId, StreamOptions opts) {
+        DataStream<KeyedPayload> raw = rawJson
+                .map(line -> new KeyedPayload(null, line), PAYLOAD)
+                .name("unkeyed").uid("rnnstream-unkeyed");
+        Built b = process(raw, model, modelId, opts);
+        b.outputJson().sinkTo(outputs).name("sink-outputs").uid("rnnstream-sink-outputs");
+        b.deadLetters()
+                .map(RecordJson::deadLetter, Types.STRING)
+                .name("dead-letter-json").uid("rnnstream-dead-letters")
+                .sinkTo(deadLetters).name("sink-dead-letters").uid("rnnstream-sink-dead-letters");
+        return b;
+    }
+
+    /**
+     * Keyed records in and out (Kafka): an event without a {@code key} field takes its record's key,
+     * and every output and dead letter goes out under its event's key, so one key's records stay in
+     * order in one partition.
+     */
+    public static Built buildKeyed(DataStream<KeyedPayload> raw, Sink<KeyedPayload> outputs,
+            Sink<KeyedPayload> deadLetters, ModelProvider model, String modelId, StreamOptions opts) {
+        Built b = process(raw, model, modelId, opts);
+        b.outputs()
+                .map(r -> new KeyedPayload(r.key, RecordJson.output(r)), PAYLOAD)
+                .name("keyed-output-json").uid("rnnstream-keyed-outputs")
+                .sinkTo(outputs).name("sink-outputs").uid("rnnstream-sink-outputs");
+        b.deadLetters()
+                .map(d -> new KeyedPayload(d.key, RecordJson.deadLetter(d)), PAYLOAD)
+                .name("keyed-dead-letter-json").uid("rnnstream-keyed-dead-letters")
+                .sinkTo(deadLetters).name("sink-dead-letters").uid("rnnstream-sink-dead-letters");
+        return b;
+    }
+
+    /** parse → timestamps → key → step → head, without sinks. */
+    public static Built process(DataStream<KeyedPayload> raw, ModelProvider model, String modelId,
+            StreamOptions opts) {
         Model m = RnnStream.load(model);
         Head.check(m, opts);
-        SingleOutputStreamOperator<Event> parsed = rawJson
+        SingleOutputStreamOperator<Event> parsed = raw
                 .process(new ParseFunction(m.inputSize()))
                 .name("parse").uid("rnnstream-parse");
         DataStream<Event> events = parsed
@@ -50,12 +90,8 @@ public final class StreamingPipeline {
         DataStream<String> json = stepped.outputs()
                 .map(RecordJson::output, Types.STRING)
                 .name("head").uid("rnnstream-head");
-        json.sinkTo(outputs).name("sink-outputs").uid("rnnstream-sink-outputs");
         DataStream<DeadLetter> dead = parsed.getSideOutput(RecurrentStepFunction.DEAD_LETTERS)
                 .union(stepped.deadLetters());
-        dead.map(RecordJson::deadLetter, Types.STRING)
-                .name("dead-letters").uid("rnnstream-dead-letters")
-                .sinkTo(deadLetters).name("sink-dead-letters").uid("rnnstream-sink-dead-letters");
         return new Built(events, stepped.outputs(), json, dead);
     }
 }

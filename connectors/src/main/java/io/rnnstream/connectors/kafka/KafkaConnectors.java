@@ -27,24 +27,54 @@ public final class KafkaConnectors {
 
     /** Where to start reading when the group has no committed offset. */
     public enum StartingOffsets {
-        EARLIEST, LATEST, COMMITTED_OR_EARLIEST, COMMITTED_OR_LATEST
+        EARLIEST, LATEST, COMMITTED_OR_EARLIEST, COMMITTED_OR_LATEST;
+
+        /** "earliest", "latest", "committed" (or earliest), "committed-or-latest". */
+        public static StartingOffsets parse(String s) {
+            switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "earliest":
+                    return EARLIEST;
+                case "latest":
+                    return LATEST;
+                case "committed":
+                case "committed-or-earliest":
+                    return COMMITTED_OR_EARLIEST;
+                case "committed-or-latest":
+                    return COMMITTED_OR_LATEST;
+                default:
+                    throw new IllegalArgumentException("--starting-offsets must be earliest, latest, committed or"
+                            + " committed-or-latest, not '" + s + "'");
+            }
+        }
     }
 
     /** The events source: each record's value as text, with its key (used when the JSON has none). */
     public static KafkaSource<KeyedPayload> eventSource(String bootstrapServers, String topic, String groupId,
             StartingOffsets startingOffsets, Properties clientProperties) {
+        return eventSource(bootstrapServers, topic, groupId, startingOffsets, clientProperties, false);
+    }
+
+    /**
+     * @param bounded stop at the offsets that are the latest when the job starts (replays, tests),
+     *     instead of reading forever
+     */
+    public static KafkaSource<KeyedPayload> eventSource(String bootstrapServers, String topic, String groupId,
+            StartingOffsets startingOffsets, Properties clientProperties, boolean bounded) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         // A consumer must never see a transaction that was aborted (a replayed upstream, say).
         p.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return KafkaSource.<KeyedPayload>builder()
+        var b = KafkaSource.<KeyedPayload>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topic)
                 .setGroupId(groupId)
                 .setStartingOffsets(offsets(startingOffsets))
                 .setDeserializer(new KeyedPayloadDeserializer())
-                .setProperties(p)
-                .build();
+                .setProperties(p);
+        if (bounded) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
     }
 
     /**

@@ -1,0 +1,67 @@
+package io.rnnstream.job;
+
+import io.rnnstream.connectors.KeyedPayload;
+import io.rnnstream.connectors.kafka.KafkaConnectors;
+import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The production topology: events from a Kafka topic, outputs and dead letters to Kafka topics
+ * through exactly-once transactional sinks. The same pipeline as the file job; only the sources
+ * and sinks differ.
+ */
+public final class KafkaJob {
+    private KafkaJob() {}
+
+    /** Where the job reads and writes. */
+    public record Config(String bootstrapServers, String inputTopic, String outputTopic, String dlqTopic,
+            String groupId, StartingOffsets startingOffsets, Properties kafkaProperties,
+            String transactionalIdPrefix, boolean bounded) {
+        public Config {
+            require(bootstrapServers, "--bootstrap-servers");
+            require(inputTopic, "--input-topic");
+            require(outputTopic, "--output-topic");
+            require(dlqTopic, "--dlq-topic");
+            groupId = groupId == null || groupId.isBlank() ? "rnnstream" : groupId;
+            startingOffsets = startingOffsets == null ? StartingOffsets.COMMITTED_OR_EARLIEST : startingOffsets;
+            kafkaProperties = kafkaProperties == null ? new Properties() : kafkaProperties;
+            transactionalIdPrefix = transactionalIdPrefix == null || transactionalIdPrefix.isBlank()
+                    ? "rnnstream-" + groupId : transactionalIdPrefix;
+        }
+
+        private static void require(String v, String option) {
+            if (v == null || v.isBlank()) {
+                throw new IllegalArgumentException("missing " + option);
+            }
+        }
+    }
+
+    /** Adds source → … → sinks to {@code env}. Checkpointing must be on: it commits the outputs. */
+    public static StreamingPipeline.Built build(StreamExecutionEnvironment env, Config c, ModelProvider model,
+            String modelId, StreamOptions opts) {
+        DataStream<KeyedPayload> raw = env
+                .fromSource(KafkaConnectors.eventSource(c.bootstrapServers(), c.inputTopic(), c.groupId(),
+                        c.startingOffsets(), c.kafkaProperties(), c.bounded()),
+                        WatermarkStrategy.noWatermarks(), "kafka-source")
+                .uid("rnnstream-kafka-source");
+        return build(raw, c, model, modelId, opts);
+    }
+
+    /** The same, from a raw stream the caller made (tests insert a failure between source and parse). */
+    public static StreamingPipeline.Built build(DataStream<KeyedPayload> raw, Config c, ModelProvider model,
+            String modelId, StreamOptions opts) {
+        Sink<KeyedPayload> outputs = KafkaConnectors.exactlyOnceSink(c.bootstrapServers(), c.outputTopic(),
+                c.transactionalIdPrefix() + "-out", c.kafkaProperties());
+        Sink<KeyedPayload> deadLetters = KafkaConnectors.exactlyOnceSink(c.bootstrapServers(), c.dlqTopic(),
+                c.transactionalIdPrefix() + "-dlq", c.kafkaProperties());
+        return StreamingPipeline.buildKeyed(raw, outputs, deadLetters, model, modelId, opts);
+    }
+
+    /** The interval the Kafka job checkpoints at unless told otherwise: it bounds output latency. */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+}
