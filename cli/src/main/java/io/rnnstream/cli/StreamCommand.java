@@ -1,19 +1,23 @@
 package io.rnnstream.cli;
 
+import io.rnnstream.connectors.FileConnectors;
+import io.rnnstream.job.KafkaJob;
 import io.rnnstream.job.LocalFileJob;
+import io.rnnstream.job.LocalFlink;
 import io.rnnstream.job.ModelProvider;
+import io.rnnstream.job.RnnstreamJob;
 import io.rnnstream.job.StreamOptions;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelLoader;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import picocli.CommandLine;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code rnnstream stream}: runs the streaming job on an embedded Flink, file in, files out. */
 @Command(name = "stream", mixinStandardHelpOptions = true,
@@ -26,17 +30,54 @@ public class StreamCommand extends BaseCommand {
             description = "The model: an rnnstream file, a Keras .h5/.keras, or model.json with its weights.")
     Path model;
 
-    @Option(names = "--input-file", required = true, paramLabel = "FILE",
+    @Option(names = "--input-file", paramLabel = "FILE",
             description = "JSON lines, one event each: {\"key\", \"step\", \"ts\", \"features\", \"end\"}.")
     Path input;
 
-    @Option(names = "--output-file", required = true, paramLabel = "FILE",
+    @Option(names = "--output-file", paramLabel = "FILE",
             description = "Where the output records go (one JSON line per applied event).")
     Path output;
 
-    @Option(names = "--dlq-file", required = true, paramLabel = "FILE",
+    @Option(names = "--dlq-file", paramLabel = "FILE",
             description = "Where the dead letters go (events that could not be applied, with why).")
     Path dlq;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "Kafka instead of files: the brokers to read events from and write records to.")
+    String bootstrapServers;
+
+    @Option(names = "--input-topic", paramLabel = "TOPIC", description = "Kafka topic of the events.")
+    String inputTopic;
+
+    @Option(names = "--output-topic", paramLabel = "TOPIC", description = "Kafka topic of the output records.")
+    String outputTopic;
+
+    @Option(names = "--dlq-topic", paramLabel = "TOPIC", description = "Kafka topic of the dead letters.")
+    String dlqTopic;
+
+    @Option(names = "--group-id", defaultValue = "rnnstream",
+            description = "Kafka consumer group of the job (default: ${DEFAULT-VALUE}).")
+    String groupId;
+
+    @Option(names = "--starting-offsets", defaultValue = "committed", paramLabel = "earliest|latest|committed",
+            description = "Where to start without a committed offset (default: ${DEFAULT-VALUE}, i.e. committed or"
+                    + " earliest).")
+    String startingOffsets;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "Any Kafka client property (SASL, SSL, …); repeatable.")
+    java.util.List<String> kafkaProperties = new java.util.ArrayList<>();
+
+    @Option(names = "--kafka-properties-file", paramLabel = "FILE",
+            description = "A .properties file of Kafka client properties (e.g. credentials).")
+    Path kafkaPropertiesFile;
+
+    @Option(names = "--bounded", description = "Kafka: stop at the end of what the input topic holds at start.")
+    boolean bounded;
+
+    @Option(names = "--web-ui-port", defaultValue = "-1", paramLabel = "PORT",
+            description = "Kafka: serve Flink's web UI on 127.0.0.1:PORT (default: no web UI).")
+    int webUiPort;
 
     @Option(names = "--parallelism", defaultValue = "1", description = "Parallel subtasks (default: ${DEFAULT-VALUE}).")
     int parallelism;
@@ -92,6 +133,18 @@ public class StreamCommand extends BaseCommand {
                 .maxBufferedSteps(maxBufferedSteps)
                 .stateTtl(stateTtl)
                 .maxOutOfOrderness(maxOutOfOrderness);
+        boolean kafka = bootstrapServers != null || inputTopic != null || outputTopic != null || dlqTopic != null;
+        boolean files = input != null || output != null || dlq != null;
+        if (kafka == files) {
+            throw new IllegalArgumentException("say where events come from: either --input-file, --output-file and"
+                    + " --dlq-file, or --bootstrap-servers, --input-topic, --output-topic and --dlq-topic");
+        }
+        if (kafka) {
+            return runOnKafka(m, opts);
+        }
+        if (input == null || output == null || dlq == null) {
+            throw new IllegalArgumentException("files need all three of --input-file, --output-file and --dlq-file");
+        }
         LocalFileJob job = new LocalFileJob(ModelProvider.file(model), m.id(), opts)
                 .parallelism(parallelism)
                 .stateBackend(stateBackend.toLowerCase(Locale.ROOT))
@@ -105,30 +158,54 @@ public class StreamCommand extends BaseCommand {
         return 0;
     }
 
+    private int runOnKafka(Model m, StreamOptions opts) throws Exception {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--bootstrap-servers",
+                nonNull(bootstrapServers, "--bootstrap-servers"), "--input-topic", nonNull(inputTopic, "--input-topic"),
+                "--output-topic", nonNull(outputTopic, "--output-topic"), "--dlq-topic", nonNull(dlqTopic, "--dlq-topic"),
+                "--group-id", groupId, "--starting-offsets", startingOffsets));
+        for (String kv : kafkaProperties) {
+            args.add("--kafka-property");
+            args.add(kv);
+        }
+        if (kafkaPropertiesFile != null) {
+            args.add("--kafka-properties-file");
+            args.add(kafkaPropertiesFile.toString());
+        }
+        if (bounded) {
+            args.add("--bounded");
+        }
+        KafkaJob.Config config = RnnstreamJob.kafkaConfig(args.toArray(new String[0]));
+        Path checkpoints = Files.createTempDirectory("rnnstream-checkpoints");
+        try {
+            StreamExecutionEnvironment env = LocalFlink.environment(parallelism, stateBackend.toLowerCase(Locale.ROOT),
+                    checkpoints, checkpointInterval, webUiPort);
+            KafkaJob.build(env, config, ModelProvider.of(m), m.id(), opts);
+            err().println("streaming " + inputTopic + " → " + outputTopic + " (dead letters → " + dlqTopic + ") with "
+                    + m.id() + (webUiPort >= 0 ? "; Flink web UI on http://127.0.0.1:" + webUiPort : "")
+                    + (bounded ? "" : "; Ctrl-C stops"));
+            err().flush();
+            env.execute("rnnstream stream " + inputTopic);
+            return 0;
+        } finally {
+            FileConnectors.deleteTree(checkpoints);
+        }
+    }
+
+    private static String nonNull(String v, String option) {
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("Kafka needs " + option);
+        }
+        return v;
+    }
+
     /** "30s", "500ms", "5m", "1h", "2d", a bare number of milliseconds, or ISO-8601 ("PT30S"). */
     public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        private static final Pattern P = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h|d)?");
-
         @Override
         public Duration convert(String value) {
-            String v = value.trim().toLowerCase(Locale.ROOT);
-            Matcher m = P.matcher(v);
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                String unit = m.group(2) == null ? "ms" : m.group(2);
-                return switch (unit) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m", "min" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                };
-            }
             try {
-                return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
-            } catch (RuntimeException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration: use e.g. 30s,"
-                        + " 500ms, 5m or 1h");
+                return RnnstreamJob.parseDuration(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }

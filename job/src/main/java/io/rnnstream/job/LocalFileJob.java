@@ -9,11 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -82,18 +77,8 @@ public final class LocalFileJob {
         Path dlqParts = partsDir(dlqFile, run);
         Path checkpoints = Files.createTempDirectory("rnnstream-checkpoints");
         try {
-            Configuration conf = new Configuration();
-            conf.set(PipelineOptions.GENERIC_TYPES, false);
-            conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
-            // Checkpoints on local disk: the in-memory default caps state at a few MB.
-            conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
-            env.setParallelism(parallelism);
-            env.enableCheckpointing(checkpointInterval.toMillis());
+            StreamExecutionEnvironment env =
+                    LocalFlink.environment(parallelism, stateBackend, checkpoints, checkpointInterval, -1);
             StreamingPipeline.build(env, FileConnectors.lines(input), FileConnectors.lineSink(outParts),
                     FileConnectors.lineSink(dlqParts), model, modelId, opts);
             env.execute("rnnstream stream " + input.getFileName());

@@ -54,7 +54,11 @@ public final class RnnstreamJob {
         env.execute(a.has("--job-name") ? a.get("--job-name") : "rnnstream " + model.id());
     }
 
-    /** The Kafka part of the arguments. */
+    /** The Kafka part of job arguments ({@code --bootstrap-servers H:P --input-topic T …}). */
+    public static KafkaJob.Config kafkaConfig(String[] args) throws IOException {
+        return kafkaConfig(Args.parse(args));
+    }
+
     static KafkaJob.Config kafkaConfig(Args a) throws IOException {
         Properties props = new Properties();
         if (a.has("--kafka-properties-file")) {

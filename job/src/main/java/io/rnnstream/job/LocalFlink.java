@@ -1,0 +1,57 @@
+package io.rnnstream.job;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** The embedded Flink that the CLI's {@code stream} and {@code demo} run on. */
+public final class LocalFlink {
+    private LocalFlink() {}
+
+    /**
+     * @param stateBackend "hashmap" or "rocksdb"
+     * @param checkpoints a local directory for checkpoints
+     * @param webUiPort the web UI's port on 127.0.0.1, or -1 for no web UI
+     */
+    public static StreamExecutionEnvironment environment(int parallelism, String stateBackend, Path checkpoints,
+            Duration checkpointInterval, int webUiPort) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("--parallelism must be 1 or more, not " + parallelism);
+        }
+        if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
+            throw new IllegalArgumentException("--state-backend must be hashmap or rocksdb, not " + stateBackend);
+        }
+        if (checkpointInterval == null || checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+            throw new IllegalArgumentException("--checkpoint-interval must be positive, not " + checkpointInterval);
+        }
+        Configuration conf = new Configuration();
+        // Every type on the wire and in state has a Flink serializer: a Kryo fallback is a bug.
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        // Checkpoints on local disk: the in-memory default caps state at a few MB.
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        // Loopback only: nothing the CLI starts is reachable from another machine.
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        StreamExecutionEnvironment env;
+        if (webUiPort >= 0) {
+            conf.set(RestOptions.BIND_PORT, Integer.toString(webUiPort));
+            env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        } else {
+            env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+        }
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(checkpointInterval.toMillis());
+        return env;
+    }
+}
