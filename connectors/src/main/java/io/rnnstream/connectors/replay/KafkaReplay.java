@@ -21,6 +21,18 @@ public final class KafkaReplay {
      */
     public static long send(Iterator<ReplayEvent> events, String bootstrapServers, String topic,
             Properties clientProperties, double ratePerSecond, LongConsumer progress) throws Exception {
+        return send(events, bootstrapServers, topic, clientProperties, ratePerSecond, progress, (e, ts) -> { });
+    }
+
+    /** Called when the broker has a replayed event, with the record's timestamp (the time it was sent). */
+    @FunctionalInterface
+    public interface Acked {
+        void acked(ReplayEvent event, long recordTimestamp);
+    }
+
+    /** As above, and {@code acked} learns each event's record timestamp, for latency measurements. */
+    public static long send(Iterator<ReplayEvent> events, String bootstrapServers, String topic,
+            Properties clientProperties, double ratePerSecond, LongConsumer progress, Acked acked) throws Exception {
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -47,6 +59,8 @@ public final class KafkaReplay {
                         e.toJson().getBytes(StandardCharsets.UTF_8)), (meta, ex) -> {
                             if (ex != null) {
                                 failure.compareAndSet(null, ex);
+                            } else {
+                                acked.acked(e, meta.timestamp());
                             }
                         });
                 sent++;

@@ -1,0 +1,123 @@
+package io.rnnstream.cli;
+
+import io.rnnstream.model.Model;
+import io.rnnstream.model.ModelException;
+import io.rnnstream.model.ModelFile;
+import io.rnnstream.trainer.ProgressBar;
+import io.rnnstream.trainer.Threads;
+import io.rnnstream.trainer.TrainConfig;
+import io.rnnstream.trainer.TrainRun;
+import io.rnnstream.trainer.nn.LayerSpec;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rnnstream train}: trains a recurrent classifier offline on ND4J and writes it as a native
+ * model file, standardisation and class names included.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a SimpleRNN/LSTM/GRU classifier (a Dense softmax head on the last step) and write"
+                + " it as a model file.",
+            "Example: rnnstream train --data mnist --layers \"SimpleRNN(128)\" --epochs 20 --batch 32"
+                + " --out models/mnist-simplernn.rnns --report target/report"})
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true, paramLabel = "DATA",
+            description = "mnist, japanese-vowels, basic-motions (bundled in data/), or a path: a sktime .ts file"
+                    + " (its _TEST twin is the test set), a CSV sequence,step,feature…,label, or a folder with"
+                    + " X.npy (N,T,D), y.npy (N,) [, lengths.npy, classes.txt]")
+    String data;
+
+    @Option(names = "--layers", defaultValue = "SimpleRNN(128)", paramLabel = "STACK",
+            description = "recurrent layers, bottom first: \"SimpleRNN(128)\", \"LSTM(64)\", \"GRU(32)\","
+                    + " \"LSTM(64),LSTM(32)\" (default: ${DEFAULT-VALUE})")
+    String layers;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "epochs (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "32", description = "mini-batch size (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--out", required = true, paramLabel = "MODEL", description = "the model file to write")
+    Path out;
+
+    @Option(names = "--lr", description = "learning rate (default: Adam 0.001, SGD 0.01)")
+    Double lr;
+
+    @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd (default: ${DEFAULT-VALUE})")
+    String optimizer;
+
+    @Option(names = "--clip-norm", defaultValue = "1.0",
+            description = "clip the global gradient L2 norm to this; 0 turns clipping off (default: ${DEFAULT-VALUE})")
+    double clipNorm;
+
+    @Option(names = "--seed", defaultValue = "42",
+            description = "seeds initialisation, shuffling and splits: the same seed repeats a run"
+                    + " (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--validation-split", defaultValue = "0",
+            description = "share of the training data held out (stratified) to validate each epoch"
+                    + " (default: ${DEFAULT-VALUE})")
+    double validationSplit;
+
+    @Option(names = "--patience", defaultValue = "0",
+            description = "stop after this many epochs without a better validation loss, keeping the best"
+                    + " epoch's weights; needs --validation-split (default: ${DEFAULT-VALUE}, off)")
+    int patience;
+
+    @Option(names = "--name", description = "the model's name (default: the --out file's name)")
+    String name;
+
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "write index.html, PNG plots and metrics.json here")
+    Path report;
+
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+            description = "train on the first N training sequences only (default: all)")
+    int limit;
+
+    @Option(names = "--test-split", defaultValue = "0.2",
+            description = "for data without its own test part: the share held out to test"
+                    + " (default: ${DEFAULT-VALUE})")
+    double testSplit;
+
+    @Option(names = "--threads", defaultValue = "1",
+            description = "threads for ND4J's native ops and BLAS; 0 lets ND4J choose (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    PrintStream err = System.err;
+
+    @Override
+    public Integer call() {
+        try {
+            Path parent = out.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                Files.createDirectories(parent);
+            }
+            Threads.limit(threads);
+            String modelName = name != null ? name : out.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+            TrainConfig cfg = new TrainConfig(LayerSpec.parseList(layers), epochs, batch, optimizer,
+                    lr == null ? Double.NaN : lr, clipNorm, seed, validationSplit, patience, modelName);
+            TrainRun.Outcome o = TrainRun.run(new TrainRun.Options(data, cfg, limit, testSplit, report),
+                    new ProgressBar(err), err);
+            Model model = o.result().model();
+            ModelFile.write(model, out);
+            err.println("model: " + out + " (" + model.describe() + ")");
+            return 0;
+        } catch (ModelException e) {
+            err.println("rnnstream train: " + e.getMessage());
+            return 2;
+        } catch (UnsupportedOperationException e) {
+            err.println("rnnstream train: cannot write " + out + ": " + e.getMessage());
+            return 1;
+        } catch (java.io.IOException e) {
+            err.println("rnnstream train: cannot create the folder for " + out + ": " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.rnnstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class TrainCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void tinyRunWritesTheReport() throws Exception {
+        TrainCommand cmd = new TrainCommand();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        cmd.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+        Path report = tmp.resolve("report");
+        int code = new CommandLine(cmd).execute("--data", "mnist", "--layers", "GRU(8)", "--epochs", "1", "--batch",
+                "32", "--limit", "300", "--out", tmp.resolve("m.rnns").toString(), "--report", report.toString(),
+                "--validation-split", "0.1");
+        String log = err.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("test accuracy"), log);
+        assertTrue(Files.exists(report.resolve("index.html")));
+        for (String png : new String[] {"loss.png", "accuracy.png", "accuracy-by-steps.png", "confusion.png"}) {
+            assertTrue(Files.size(report.resolve(png)) > 1000, png);
+        }
+        JsonNode m = new ObjectMapper().readTree(report.resolve("metrics.json").toFile());
+        assertEquals(2000, m.at("/data/test_sequences").asInt());
+        assertEquals(10, m.at("/test/confusion_matrix").size());
+        assertEquals(10, m.at("/test/per_class").size());
+        assertEquals(28, m.at("/test/accuracy_by_timesteps").size());
+        assertEquals(1, m.at("/training/epochs").size());
+        assertTrue(m.at("/training/seconds_per_epoch").asDouble() > 0);
+        // ModelFile.write may not exist in this build yet: then the command says so in one line.
+        assertTrue(code == 0 ? Files.exists(tmp.resolve("m.rnns")) : log.contains("cannot write"), log);
+    }
+
+    @Test
+    void badLayersGiveOneLine() {
+        TrainCommand cmd = new TrainCommand();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        cmd.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+        int code = new CommandLine(cmd).execute("--data", "mnist", "--layers", "Conv(3)", "--out",
+                tmp.resolve("m.rnns").toString());
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown layer type 'Conv'"));
+    }
+}
