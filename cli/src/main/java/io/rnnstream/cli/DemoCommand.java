@@ -1,14 +1,316 @@
 package io.rnnstream.cli;
 
+import io.rnnstream.cli.demo.DemoReport;
+import io.rnnstream.cli.demo.Scoreboard;
+import io.rnnstream.connectors.FileConnectors;
+import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
+import io.rnnstream.connectors.kafka.LocalKafkaBroker;
+import io.rnnstream.connectors.replay.Interleaver;
+import io.rnnstream.connectors.replay.KafkaReplay;
+import io.rnnstream.job.KafkaJob;
+import io.rnnstream.job.LocalFlink;
+import io.rnnstream.job.ModelProvider;
+import io.rnnstream.job.StreamOptions;
+import io.rnnstream.model.Model;
+import io.rnnstream.model.ModelException;
+import io.rnnstream.model.ModelLoader;
+import io.rnnstream.trainer.data.Datasets;
+import io.rnnstream.trainer.data.SequenceDataset;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** A placeholder, so that the command is listed where it will be. */
+/**
+ * The whole product on one machine: a real Kafka broker, the bundled MNIST model, the Flink job on
+ * an embedded cluster, the held-out digits replayed as live interleaved traffic, and a report.
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Rnnstream.Version.class,
-        description = "An end-to-end demo over Kafka (not here yet).")
+        description = "Runs everything embedded: starts a Kafka broker on 127.0.0.1, loads the bundled MNIST"
+                + " model, starts the streaming job on an embedded Flink (web UI on 127.0.0.1), replays the 2,000"
+                + " held-out digits row by row as interleaved live sequences, and ends with accuracy, throughput,"
+                + " latencies and an HTML report. Ctrl-C stops everything it started.")
 final class DemoCommand extends BaseCommand {
+    /** How the bundled model was made; {@code --train} runs it again. */
+    static final String[] TRAIN_ARGS = {"train", "--data", "mnist", "--layers", "SimpleRNN(128)", "--epochs", "20",
+        "--batch", "64", "--seed", "42", "--name", "mnist-simplernn"};
+    static final String MODEL_FILE = "models/mnist-simplernn.rnns";
+
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+            description = "Replay only the first N held-out digits (default: all 2,000).")
+    int limit;
+
+    @Option(names = "--concurrent", defaultValue = "64", paramLabel = "K",
+            description = "Sequences in flight at once, their events interleaved (default: ${DEFAULT-VALUE}).")
+    int concurrent;
+
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "EVENTS_PER_S",
+            description = "Replay rate; 0 sends as fast as the broker takes them (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "Use this model instead of the bundled one (it must read 28 features per step).")
+    Path model;
+
+    @Option(names = "--train", description = "Retrain the bundled model first, with the command that made it.")
+    boolean train;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "1s", paramLabel = "DURATION",
+            converter = StreamCommand.DurationConverter.class,
+            description = "Checkpoints commit the outputs, so this bounds committed latency (default: ${DEFAULT-VALUE}).")
+    Duration checkpointInterval;
+
+    @Option(names = "--web-ui-port", defaultValue = "8081", paramLabel = "PORT",
+            description = "Flink web UI on 127.0.0.1 at this port or the next free one (default: ${DEFAULT-VALUE}).")
+    int webUiPort;
+
+    @Option(names = "--report", defaultValue = ".rnnstream/demo-report", paramLabel = "DIR",
+            description = "Where the HTML report goes (default: ${DEFAULT-VALUE}).")
+    Path reportDir;
+
+    @Option(names = "--timeout", defaultValue = "5m", paramLabel = "DURATION",
+            converter = StreamCommand.DurationConverter.class,
+            description = "Give up when the outputs have not all arrived by then (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
     @Override
-    protected int run() {
-        err().println("error: demo arrives with the Kafka issue; meanwhile try 'rnnstream predict' on a .npy file");
-        return 1;
+    protected int run() throws Exception {
+        long t0 = System.nanoTime();
+        Path home = Path.of(System.getProperty("rnnstream.home", ".")).toAbsolutePath();
+        Path modelPath = model != null ? model : home.resolve(MODEL_FILE);
+        if (train) {
+            List<String> a = new ArrayList<>(List.of(TRAIN_ARGS));
+            a.addAll(List.of("--out", modelPath.toString()));
+            err().println("training: rnnstream " + String.join(" ", a));
+            err().flush();
+            int rc = Rnnstream.commandLine().execute(a.toArray(new String[0]));
+            if (rc != 0) {
+                return rc;
+            }
+        }
+        if (!Files.exists(modelPath)) {
+            throw new ModelException("the demo's model " + modelPath + " is missing; run 'rnnstream demo --train' to"
+                    + " make it");
+        }
+        Model m = ModelLoader.load(modelPath);
+        SequenceDataset test = Datasets.load("mnist", 0, 42).test();
+        if (limit > 0 && limit < test.size()) {
+            test = test.limit(limit);
+        }
+        if (m.inputSize() != test.features()) {
+            throw new ModelException("the model reads " + m.inputSize() + " features per step; MNIST rows have "
+                    + test.features());
+        }
+        int n = test.size();
+        int steps = test.maxLength();
+        long totalEvents = (long) n * steps;
+        out().printf(Locale.ROOT, "model     %s  %s%n", m.id(), m.describe());
+        out().printf(Locale.ROOT, "data      %,d held-out MNIST digits, %d rows of %d pixels each → %,d events%n", n,
+                steps, test.features(), totalEvents);
+        out().flush();
+
+        Path work = home.resolve(".rnnstream").resolve("demo-" + ProcessHandle.current().pid());
+        Files.createDirectories(work);
+        LocalKafkaBroker broker = null;
+        JobClient job = null;
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread consumer = null;
+        try {
+            broker = LocalKafkaBroker.start(work.resolve("kafka"), 0, Duration.ofSeconds(90));
+            out().println("kafka     " + broker.bootstrapServers() + " (KRaft, a real broker in a child JVM)");
+            createTopics(broker.bootstrapServers(), parallelism);
+
+            int uiPort = freePortFrom(webUiPort);
+            StreamExecutionEnvironment env = LocalFlink.environment(parallelism, "hashmap", work.resolve("checkpoints"),
+                    checkpointInterval, uiPort);
+            KafkaJob.Config config = new KafkaJob.Config(broker.bootstrapServers(), "events", "outputs",
+                    "dead-letters", "rnnstream-demo", StartingOffsets.EARLIEST, new Properties(), "rnnstream-demo",
+                    false);
+            KafkaJob.build(env, config, ModelProvider.of(m), m.id(), StreamOptions.defaults());
+            job = env.executeAsync("rnnstream demo");
+            out().println("flink     job " + job.getJobID() + ", parallelism " + parallelism + ", web UI http://127.0.0.1:"
+                    + uiPort);
+            out().flush();
+
+            Scoreboard score = new Scoreboard(m.info().classNames(), m.outputSize(), steps);
+            List<Interleaver.Sequence> seqs = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                String key = "digit-" + i;
+                score.expect(key, test.y()[i]);
+                seqs.add(new Interleaver.Sequence(key, test.x()[i]));
+            }
+            // When each event reached the broker: the start of both latencies.
+            Map<String, Long> sentAt = new ConcurrentHashMap<>();
+            AtomicLong deadLetters = new AtomicLong();
+            AtomicLong lastOutputAt = new AtomicLong();
+            AtomicReference<Exception> consumerFailure = new AtomicReference<>();
+            String bootstrap = broker.bootstrapServers();
+            consumer = new Thread(() -> {
+                try {
+                    consume(bootstrap, score, sentAt, deadLetters, lastOutputAt, stop);
+                } catch (Exception e) {
+                    consumerFailure.set(e);
+                }
+            }, "demo-consumer");
+            consumer.start();
+
+            ProgressBar bar = new ProgressBar("replay ", totalEvents, "events");
+            long replayStart = System.nanoTime();
+            Thread ticker = new Thread(() -> {
+                while (!stop.get()) {
+                    double acc = score.accuracy();
+                    bar.suffix(String.format(Locale.ROOT, "finished %,d/%,d  accuracy %s", score.finals(), seqs.size(),
+                            Double.isNaN(acc) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * acc)));
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "demo-ticker");
+            ticker.setDaemon(true);
+            ticker.start();
+            long sent = KafkaReplay.send(new Interleaver(seqs.iterator(), concurrent, 42, System.currentTimeMillis(), 1),
+                    bootstrap, "events", new Properties(), rate, bar::update,
+                    (e, ts) -> sentAt.put(e.key() + "#" + e.step(), ts));
+            bar.finish(sent);
+
+            long deadline = System.nanoTime() + timeout.toNanos();
+            ProgressBar wait = new ProgressBar("outputs", totalEvents, "records");
+            while (score.outputs() + deadLetters.get() < sent && System.nanoTime() < deadline
+                    && consumerFailure.get() == null) {
+                wait.update(score.outputs());
+                Thread.sleep(100);
+            }
+            wait.finish(score.outputs());
+            stop.set(true);
+            if (consumerFailure.get() != null) {
+                throw consumerFailure.get();
+            }
+            double seconds = Math.max(1e-9, (lastOutputAt.get() - replayStart) / 1e9);
+            boolean complete = score.outputs() + deadLetters.get() >= sent;
+            Path report = DemoReport.write(reportDir, m, score, n, sent, deadLetters.get(), seconds, parallelism);
+
+            out().println();
+            out().printf(Locale.ROOT, "accuracy            %.2f%% of %,d digits (final step of each sequence)%n",
+                    100 * score.accuracy(), score.finals());
+            out().printf(Locale.ROOT, "events              %,d in, %,d outputs, %,d dead letters%s%n", sent, score.outputs(),
+                    deadLetters.get(), complete ? "" : "  (INCOMPLETE: timed out)");
+            out().printf(Locale.ROOT, "throughput          %,.0f events/s (replay start to last output, parallelism %d)%n",
+                    score.outputs() / seconds, parallelism);
+            out().printf(Locale.ROOT, "processing latency  p50 %d ms, p99 %d ms (event record written → output record"
+                    + " written)%n", score.processingPercentile(0.5), score.processingPercentile(0.99));
+            out().printf(Locale.ROOT, "committed latency   p50 %d ms, p99 %d ms (→ visible to a read_committed consumer;"
+                    + " the %d ms checkpoint interval bounds it)%n", score.committedPercentile(0.5),
+                    score.committedPercentile(0.99), checkpointInterval.toMillis());
+            out().printf(Locale.ROOT, "report              %s%n", report.toAbsolutePath());
+            out().printf(Locale.ROOT, "took                %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            out().flush();
+            return complete ? 0 : 1;
+        } finally {
+            stop.set(true);
+            if (job != null) {
+                try {
+                    job.cancel().get();
+                } catch (Exception alreadyDone) {
+                    // the job failed or finished: nothing to cancel
+                }
+            }
+            if (consumer != null) {
+                consumer.join(10_000);
+            }
+            if (broker != null) {
+                broker.close();
+            }
+            FileConnectors.deleteTree(work);
+        }
+    }
+
+    private static void createTopics(String bootstrap, int partitions) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin a = Admin.create(p)) {
+            a.createTopics(List.of(new NewTopic("events", partitions, (short) 1),
+                    new NewTopic("outputs", partitions, (short) 1),
+                    new NewTopic("dead-letters", 1, (short) 1))).all().get();
+        }
+    }
+
+    /** A read_committed consumer of outputs and dead letters: what a downstream application sees. */
+    private static void consume(String bootstrap, Scoreboard score, Map<String, Long> sentAt, AtomicLong deadLetters,
+            AtomicLong lastOutputAt, AtomicBoolean stop) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-scoreboard");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            c.subscribe(List.of("outputs", "dead-letters"));
+            while (!stop.get()) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) {
+                    long now = System.currentTimeMillis();
+                    if (r.topic().equals("dead-letters")) {
+                        deadLetters.incrementAndGet();
+                        continue;
+                    }
+                    String v = r.value();
+                    Long sent = sentAt.get(r.key() + "#" + stepOf(v));
+                    score.accept(v, sent == null ? -1 : Math.max(0, r.timestamp() - sent),
+                            sent == null ? -1 : Math.max(0, now - sent));
+                    lastOutputAt.set(System.nanoTime());
+                }
+            }
+        }
+    }
+
+    /** The "step" of an output record without parsing all of it (the scoreboard parses it once). */
+    static int stepOf(String json) {
+        int i = json.indexOf("\"step\":");
+        if (i < 0) {
+            return -1;
+        }
+        int j = i + 7;
+        int v = 0;
+        while (j < json.length() && Character.isDigit(json.charAt(j))) {
+            v = v * 10 + (json.charAt(j++) - '0');
+        }
+        return v;
+    }
+
+    static int freePortFrom(int port) throws IOException {
+        for (int p = port; p < port + 100; p++) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress("127.0.0.1", p));
+                return p;
+            } catch (IOException taken) {
+                // try the next one
+            }
+        }
+        throw new IOException("no free port for the web UI from " + port + " to " + (port + 99));
     }
 }

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
             PredictCommand.class,
             ConvertCommand.class,
             StreamCommand.class,
+            TrainCommand.class,
             DemoCommand.class,
             KafkaCommand.class,
             CommandLine.HelpCommand.class,

@@ -14,7 +14,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /** Small PNG charts drawn with java.awt, headless: line charts and a confusion matrix. */
-final class Plot {
+public final class Plot {
     static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
         new Color(0xd62728)};
     private static final int W = 640;
@@ -25,11 +25,11 @@ final class Plot {
     private static final int BOTTOM = 55;
 
     /** One line: its legend name and points; NaN y values are skipped. */
-    record Series(String name, double[] x, double[] y) {}
+    public record Series(String name, double[] x, double[] y) {}
 
     private Plot() {}
 
-    static void lines(Path file, String title, String xLabel, String yLabel, List<Series> series, Double yMin,
+    public static void lines(Path file, String title, String xLabel, String yLabel, List<Series> series, Double yMin,
             Double yMax) throws IOException {
         double x0 = Double.POSITIVE_INFINITY;
         double x1 = Double.NEGATIVE_INFINITY;
@@ -119,7 +119,7 @@ final class Plot {
     }
 
     /** Rows are true classes, columns predicted ones; cells shaded by their share of the row. */
-    static void confusion(Path file, String title, int[][] m, List<String> names) throws IOException {
+    public static void confusion(Path file, String title, int[][] m, List<String> names) throws IOException {
         int k = m.length;
         int cell = Math.max(18, Math.min(60, 480 / Math.max(1, k)));
         int left = 110;

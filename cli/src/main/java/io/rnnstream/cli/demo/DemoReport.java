@@ -1,0 +1,103 @@
+package io.rnnstream.cli.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rnnstream.model.Model;
+import io.rnnstream.trainer.Plot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The demo's report: index.html with plots a person would rather look at, and metrics.json. */
+public final class DemoReport {
+    private DemoReport() {}
+
+    /** @return the index.html written */
+    public static Path write(Path dir, Model model, Scoreboard score, int sequences, long events, long deadLetters,
+            double seconds, int parallelism) throws IOException {
+        Files.createDirectories(dir);
+        double[] byStep = score.accuracyByStep();
+        double[] x = new double[byStep.length];
+        for (int t = 0; t < x.length; t++) {
+            x[t] = t + 1;
+        }
+        System.setProperty("java.awt.headless", "true");
+        Plot.lines(dir.resolve("accuracy-by-timestep.png"), "Accuracy against timesteps seen",
+                "timesteps seen (rows of the digit)", "accuracy",
+                List.of(new Plot.Series("stream, label at that step", x, byStep)), 0.0, 1.0);
+        long[][] c = score.confusion();
+        int[][] ci = new int[c.length][];
+        for (int i = 0; i < c.length; i++) {
+            ci[i] = new int[c[i].length];
+            for (int j = 0; j < c[i].length; j++) {
+                ci[i][j] = (int) c[i][j];
+            }
+        }
+        List<String> names = new ArrayList<>(model.info().classNames());
+        if (names.isEmpty()) {
+            for (int i = 0; i < c.length; i++) {
+                names.add(Integer.toString(i));
+            }
+        }
+        Plot.confusion(dir.resolve("confusion.png"), "Confusion matrix (final step)", ci, names);
+
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model.id());
+        m.put("sequences", sequences);
+        m.put("events", events);
+        m.put("outputs", score.outputs());
+        m.put("dead_letters", deadLetters);
+        m.put("accuracy", score.accuracy());
+        m.put("events_per_second", score.outputs() / seconds);
+        m.put("parallelism", parallelism);
+        m.put("processing_latency_ms", Map.of("p50", score.processingPercentile(0.5), "p99",
+                score.processingPercentile(0.99)));
+        m.put("committed_latency_ms", Map.of("p50", score.committedPercentile(0.5), "p99",
+                score.committedPercentile(0.99)));
+        List<Object> acc = new ArrayList<>();
+        for (double a : byStep) {
+            acc.add(Double.isNaN(a) ? null : a);
+        }
+        m.put("accuracy_by_timestep", acc);
+        m.put("confusion", c);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("metrics.json").toFile(), m);
+
+        String html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>rnnstream demo</title>"
+                + "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}td,th{padding:2px 10px;"
+                + "text-align:left}</style></head><body>"
+                + "<h1>rnnstream demo</h1>"
+                + "<p>Model <code>" + esc(model.id()) + "</code>: " + esc(model.describe()) + "</p>"
+                + "<table>"
+                + row("accuracy (final step)", String.format(Locale.ROOT, "%.2f%% of %,d digits", 100 * score.accuracy(),
+                        score.finals()))
+                + row("events", String.format(Locale.ROOT, "%,d in, %,d outputs, %,d dead letters", events,
+                        score.outputs(), deadLetters))
+                + row("throughput", String.format(Locale.ROOT, "%,.0f events/s at parallelism %d", score.outputs() / seconds,
+                        parallelism))
+                + row("processing latency", "p50 " + score.processingPercentile(0.5) + " ms, p99 "
+                        + score.processingPercentile(0.99) + " ms")
+                + row("committed latency", "p50 " + score.committedPercentile(0.5) + " ms, p99 "
+                        + score.committedPercentile(0.99) + " ms")
+                + "</table>"
+                + "<h2>Accuracy against timesteps seen</h2><p>The label the stream emits after t rows of the digit:"
+                + " what an early decision trades.</p><img src=\"accuracy-by-timestep.png\">"
+                + "<h2>Confusion matrix</h2><img src=\"confusion.png\">"
+                + "<p>Numbers: <a href=\"metrics.json\">metrics.json</a></p></body></html>";
+        Path index = dir.resolve("index.html");
+        Files.writeString(index, html);
+        return index;
+    }
+
+    private static String row(String k, String v) {
+        return "<tr><th>" + esc(k) + "</th><td>" + esc(v) + "</td></tr>";
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}
