@@ -55,7 +55,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand extends BaseCommand {
     /** How the bundled model was made; {@code --train} runs it again. */
     static final String[] TRAIN_ARGS = {"train", "--data", "mnist", "--layers", "SimpleRNN(128)", "--epochs", "20",
-        "--batch", "64", "--seed", "42", "--name", "mnist-simplernn"};
+        "--batch", "32", "--seed", "42", "--name", "mnist-simplernn"};
     static final String MODEL_FILE = "models/mnist-simplernn.rnns";
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N",

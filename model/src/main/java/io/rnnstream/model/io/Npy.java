@@ -65,7 +65,10 @@ public final class Npy {
         return parse(bytes, file.toString());
     }
 
-    static NpyArray parse(byte[] bytes, String what) {
+    /** What a .npy header says, and where the data starts. */
+    private record Header(String descr, boolean fortran, int[] shape, int dataStart, long count) {}
+
+    private static Header header(byte[] bytes, String what) {
         if (bytes.length < 10 || !Arrays.equals(Arrays.copyOf(bytes, 6), MAGIC)) {
             throw new ModelException(what + " is not a NumPy .npy file (no \\x93NUMPY magic): save it with numpy.save");
         }
@@ -93,18 +96,9 @@ public final class Npy {
         String descr = group(DESCR, header, what, "descr");
         boolean fortran = "True".equals(group(FORTRAN, header, what, "fortran_order"));
         int[] shape = parseShape(group(SHAPE, header, what, "shape"), what);
-
-        int width;
-        if (descr.equals("<f4") || descr.equals("|f4")) {
-            width = 4;
-        } else if (descr.equals("<f8") || descr.equals("|f8")) {
-            width = 8;
-        } else if (descr.equals(">f4") || descr.equals(">f8")) {
-            throw new ModelException(what + " holds big-endian floats (" + descr + "): rnnstream reads little-endian"
-                    + " float32/float64; convert it with arr.astype('<f4')");
-        } else {
-            throw new ModelException(what + " holds dtype " + dtypeName(descr) + ": rnnstream reads float32 or"
-                    + " float64 arrays; convert it with arr.astype('float32')");
+        if (descr.startsWith(">") && descr.length() > 2 && !descr.endsWith("1")) {
+            throw new ModelException(what + " holds big-endian numbers (" + descr + "): rnnstream reads little-endian;"
+                    + " convert it with arr.astype('<f4')");
         }
         if (fortran && shape.length > 1) {
             throw new ModelException(what + " is stored in Fortran order: rnnstream reads C order; save"
@@ -117,22 +111,100 @@ public final class Npy {
         if (n > Integer.MAX_VALUE) {
             throw new ModelException(what + " is too large: " + n + " values");
         }
-        int dataStart = headerStart + headerLen;
-        long needed = n * width;
-        if (bytes.length - dataStart < needed) {
-            throw new ModelException(what + " is truncated: shape " + Arrays.toString(shape) + " needs " + needed
-                    + " bytes of data but the file has " + (bytes.length - dataStart));
+        return new Header(descr, fortran, shape, headerStart + headerLen, n);
+    }
+
+    private static void checkLength(byte[] bytes, Header h, int width, String what) {
+        long needed = h.count() * width;
+        if (bytes.length - h.dataStart() < needed) {
+            throw new ModelException(what + " is truncated: shape " + Arrays.toString(h.shape()) + " needs " + needed
+                    + " bytes of data but the file has " + (bytes.length - h.dataStart()));
         }
-        float[] data = new float[(int) n];
-        buf.position(dataStart);
+    }
+
+    static NpyArray parse(byte[] bytes, String what) {
+        Header h = header(bytes, what);
+        String t = h.descr().substring(1);
+        int width;
+        if (t.equals("f4")) {
+            width = 4;
+        } else if (t.equals("f8")) {
+            width = 8;
+        } else {
+            throw new ModelException(what + " holds dtype " + dtypeName(h.descr()) + ": rnnstream reads float32 or"
+                    + " float64 arrays; convert it with arr.astype('float32')");
+        }
+        checkLength(bytes, h, width, what);
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        float[] data = new float[(int) h.count()];
+        buf.position(h.dataStart());
         if (width == 4) {
             buf.asFloatBuffer().get(data);
         } else {
             for (int i = 0; i < data.length; i++) {
-                data[i] = (float) buf.getDouble(dataStart + 8 * i);
+                data[i] = (float) buf.getDouble(h.dataStart() + 8 * i);
             }
         }
-        return new NpyArray(shape, data);
+        return new NpyArray(h.shape(), data);
+    }
+
+    /** Whole numbers, e.g. class labels or sequence lengths. */
+    public record IntArray(int[] shape, int[] data) {}
+
+    /**
+     * Reads an array of whole numbers: little-endian signed or unsigned integers of any width, or
+     * floats that hold whole numbers (what {@code y.npy} and {@code lengths.npy} usually are).
+     */
+    public static IntArray readInts(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ModelException("file not found: " + file);
+        } catch (IOException e) {
+            throw new ModelException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        String what = file.toString();
+        Header h = header(bytes, what);
+        String t = h.descr().substring(1);
+        int width;
+        try {
+            width = Integer.parseInt(t.substring(1));
+        } catch (RuntimeException e) {
+            width = -1;
+        }
+        char kind = t.isEmpty() ? '?' : t.charAt(0);
+        boolean ok = (kind == 'i' || kind == 'u') && (width == 1 || width == 2 || width == 4 || width == 8)
+                || kind == 'f' && (width == 4 || width == 8) || kind == 'b' && width == 1;
+        if (!ok) {
+            throw new ModelException(what + " holds dtype " + dtypeName(h.descr()) + ": expected whole numbers (int8"
+                    + " to int64); convert it with arr.astype('int64')");
+        }
+        checkLength(bytes, h, width, what);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int[] data = new int[(int) h.count()];
+        for (int i = 0; i < data.length; i++) {
+            int at = h.dataStart() + i * width;
+            double v;
+            switch (width) {
+                case 1:
+                    v = kind == 'i' ? b.get(at) : b.get(at) & 0xff;
+                    break;
+                case 2:
+                    v = kind == 'i' ? b.getShort(at) : b.getShort(at) & 0xffff;
+                    break;
+                case 4:
+                    v = kind == 'f' ? b.getFloat(at) : kind == 'i' ? b.getInt(at) : b.getInt(at) & 0xffffffffL;
+                    break;
+                default:
+                    v = kind == 'f' ? b.getDouble(at) : b.getLong(at);
+            }
+            if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
+                throw new ModelException(what + " holds " + v + " at index " + i + ": expected whole numbers");
+            }
+            data[i] = (int) v;
+        }
+        return new IntArray(h.shape(), data);
     }
 
     /** Writes a little-endian float32 array in C order (.npy format 1.0). */

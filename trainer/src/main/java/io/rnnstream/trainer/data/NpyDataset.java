@@ -1,6 +1,7 @@
 package io.rnnstream.trainer.data;
 
 import io.rnnstream.model.ModelException;
+import io.rnnstream.model.io.Npy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,28 +24,28 @@ public final class NpyDataset {
         if (!isNpyFolder(dir)) {
             throw new ModelException(dir + " needs X.npy (N, T, D) and y.npy (N,)");
         }
-        Npy.Array x = Npy.read(dir.resolve("X.npy"));
-        Npy.Array y = Npy.read(dir.resolve("y.npy"));
+        Npy.NpyArray x = Npy.read(dir.resolve("X.npy"));
+        Npy.IntArray y = Npy.readInts(dir.resolve("y.npy"));
         if (x.shape().length != 3) {
             throw new ModelException(dir.resolve("X.npy") + " has " + x.shape().length
                     + " dimensions; it needs (sequences, timesteps, features)");
         }
-        int n = x.dim(0);
-        int t = x.dim(1);
-        int d = x.dim(2);
-        if (y.shape().length != 1 || y.dim(0) != n) {
+        int n = x.shape()[0];
+        int t = x.shape()[1];
+        int d = x.shape()[2];
+        if (y.shape().length != 1 || y.shape()[0] != n) {
             throw new ModelException(dir.resolve("y.npy") + " must be (" + n + ",): one class index per sequence");
         }
         int[] lengths = new int[n];
         java.util.Arrays.fill(lengths, t);
         Path lp = dir.resolve("lengths.npy");
         if (Files.exists(lp)) {
-            Npy.Array l = Npy.read(lp);
-            if (l.shape().length != 1 || l.dim(0) != n) {
+            Npy.IntArray l = Npy.readInts(lp);
+            if (l.shape().length != 1 || l.shape()[0] != n) {
                 throw new ModelException(lp + " must be (" + n + ",): one length per sequence");
             }
             for (int i = 0; i < n; i++) {
-                lengths[i] = (int) l.data()[i];
+                lengths[i] = l.data()[i];
                 if (lengths[i] < 1 || lengths[i] > t) {
                     throw new ModelException(lp + ": length " + lengths[i] + " of sequence " + i
                             + " is outside 1.." + t);
@@ -55,18 +56,17 @@ public final class NpyDataset {
         int[] ys = new int[n];
         int maxClass = -1;
         for (int i = 0; i < n; i++) {
-            double yv = y.data()[i];
-            if (yv != Math.rint(yv) || yv < 0) {
-                throw new ModelException(dir.resolve("y.npy") + ": label " + yv + " of sequence " + i
+            ys[i] = y.data()[i];
+            if (ys[i] < 0) {
+                throw new ModelException(dir.resolve("y.npy") + ": label " + ys[i] + " of sequence " + i
                         + " is not a class index (0, 1, 2, …)");
             }
-            ys[i] = (int) yv;
             maxClass = Math.max(maxClass, ys[i]);
             xs[i] = new float[lengths[i]][d];
             for (int s = 0; s < lengths[i]; s++) {
                 int base = (i * t + s) * d;
                 for (int k = 0; k < d; k++) {
-                    xs[i][s][k] = (float) x.data()[base + k];
+                    xs[i][s][k] = x.data()[base + k];
                 }
             }
         }
