@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             TrainCommand.class,
             DemoCommand.class,
             KafkaCommand.class,
+            ReplayCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Rnnstream implements Callable<Integer> {
