@@ -1,7 +1,6 @@
 package io.rnnstream.cli;
 
 import io.rnnstream.model.Model;
-import io.rnnstream.model.ModelException;
 import io.rnnstream.model.ModelFile;
 import io.rnnstream.trainer.ProgressBar;
 import io.rnnstream.trainer.Threads;
@@ -11,7 +10,6 @@ import io.rnnstream.trainer.nn.LayerSpec;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,7 +22,7 @@ import picocli.CommandLine.Option;
                 + " it as a model file.",
             "Example: rnnstream train --data mnist --layers \"SimpleRNN(128)\" --epochs 20 --batch 32"
                 + " --out models/mnist-simplernn.rnns --report target/report"})
-public final class TrainCommand implements Callable<Integer> {
+public final class TrainCommand extends BaseCommand {
     @Option(names = "--data", required = true, paramLabel = "DATA",
             description = "mnist, japanese-vowels, basic-motions (bundled in data/), or a path: a sktime .ts file"
                     + " (its _TEST twin is the test set), a CSV sequence,step,feature…,label, or a folder with"
@@ -93,31 +91,21 @@ public final class TrainCommand implements Callable<Integer> {
     PrintStream err = System.err;
 
     @Override
-    public Integer call() {
-        try {
-            Path parent = out.toAbsolutePath().getParent();
-            if (parent != null && !Files.isDirectory(parent)) {
-                Files.createDirectories(parent);
-            }
-            Threads.limit(threads);
-            String modelName = name != null ? name : out.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-            TrainConfig cfg = new TrainConfig(LayerSpec.parseList(layers), epochs, batch, optimizer,
-                    lr == null ? Double.NaN : lr, clipNorm, seed, validationSplit, patience, modelName);
-            TrainRun.Outcome o = TrainRun.run(new TrainRun.Options(data, cfg, limit, testSplit, report),
-                    new ProgressBar(err), err);
-            Model model = o.result().model();
-            ModelFile.write(model, out);
-            err.println("model: " + out + " (" + model.describe() + ")");
-            return 0;
-        } catch (ModelException e) {
-            err.println("rnnstream train: " + e.getMessage());
-            return 2;
-        } catch (UnsupportedOperationException e) {
-            err.println("rnnstream train: cannot write " + out + ": " + e.getMessage());
-            return 1;
-        } catch (java.io.IOException e) {
-            err.println("rnnstream train: cannot create the folder for " + out + ": " + e.getMessage());
-            return 1;
+    protected int run() throws Exception {
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
         }
+        Threads.limit(threads);
+        String modelName = name != null ? name : out.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        TrainConfig cfg = new TrainConfig(LayerSpec.parseList(layers), epochs, batch, optimizer,
+                lr == null ? Double.NaN : lr, clipNorm, seed, validationSplit, patience, modelName);
+        TrainRun.Outcome o = TrainRun.run(new TrainRun.Options(data, cfg, limit, testSplit, report),
+                new ProgressBar(err), err);
+        Model model = o.result().model();
+        ModelFile.write(model, out);
+        err.println("model: " + out + " (" + model.id() + ", " + model.describe() + ")");
+        err.flush();
+        return 0;
     }
 }

@@ -123,6 +123,12 @@ public final class ModelFile {
             Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
             try {
                 Files.write(tmp, bytes);
+                // A temp file is private (0600); a model file is meant to be shared like any other file.
+                try {
+                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                } catch (UnsupportedOperationException notPosix) {
+                    // Windows: the default ACLs already apply
+                }
                 try {
                     Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 } catch (AtomicMoveNotSupportedException e) {
