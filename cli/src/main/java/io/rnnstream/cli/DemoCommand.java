@@ -66,8 +66,10 @@ final class DemoCommand extends BaseCommand {
             description = "Sequences in flight at once, their events interleaved (default: ${DEFAULT-VALUE}).")
     int concurrent;
 
-    @Option(names = "--rate", defaultValue = "0", paramLabel = "EVENTS_PER_S",
-            description = "Replay rate; 0 sends as fast as the broker takes them (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "4000", paramLabel = "EVENTS_PER_S",
+            description = "Replay rate, like live traffic the job keeps up with, so that latencies measure the"
+                    + " pipeline and not a backlog; 0 sends as fast as the broker takes them, which measures peak"
+                    + " throughput (default: ${DEFAULT-VALUE}).")
     double rate;
 
     @Option(names = "--model", paramLabel = "MODEL",
@@ -179,39 +181,47 @@ final class DemoCommand extends BaseCommand {
             }, "demo-consumer");
             consumer.start();
 
-            ProgressBar bar = new ProgressBar("replay ", totalEvents, "events");
+            warmUp(bootstrap, score, steps, test.features());
+
+            // The replay runs beside; this thread shows what a downstream consumer sees.
+            AtomicLong sentCount = new AtomicLong();
+            AtomicLong sentTotal = new AtomicLong(-1);
+            AtomicReference<Exception> replayFailure = new AtomicReference<>();
             long replayStart = System.nanoTime();
-            Thread ticker = new Thread(() -> {
-                while (!stop.get()) {
-                    double acc = score.accuracy();
-                    bar.suffix(String.format(Locale.ROOT, "finished %,d/%,d  accuracy %s", score.finals(), seqs.size(),
-                            Double.isNaN(acc) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * acc)));
-                    try {
-                        Thread.sleep(250);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+            Thread replay = new Thread(() -> {
+                try {
+                    sentTotal.set(KafkaReplay.send(new Interleaver(seqs.iterator(), concurrent, 42,
+                            System.currentTimeMillis(), 1), bootstrap, "events", new Properties(), rate, sentCount::set,
+                            (e, ts) -> sentAt.put(e.key() + "#" + e.step(), ts)));
+                } catch (Exception e) {
+                    replayFailure.set(e);
                 }
-            }, "demo-ticker");
-            ticker.setDaemon(true);
-            ticker.start();
-            long sent = KafkaReplay.send(new Interleaver(seqs.iterator(), concurrent, 42, System.currentTimeMillis(), 1),
-                    bootstrap, "events", new Properties(), rate, bar::update,
-                    (e, ts) -> sentAt.put(e.key() + "#" + e.step(), ts));
-            bar.finish(sent);
+            }, "demo-replay");
+            replay.setDaemon(true);
+            replay.start();
 
             long deadline = System.nanoTime() + timeout.toNanos();
-            ProgressBar wait = new ProgressBar("outputs", totalEvents, "records");
-            while (score.outputs() + deadLetters.get() < sent && System.nanoTime() < deadline
-                    && consumerFailure.get() == null) {
-                wait.update(score.outputs());
+            ProgressBar bar = new ProgressBar("stream", totalEvents, "outputs");
+            while (System.nanoTime() < deadline && consumerFailure.get() == null && replayFailure.get() == null) {
+                long seen = score.outputs() + deadLetters.get();
+                double acc = score.accuracy();
+                bar.suffix(String.format(Locale.ROOT, "sent %,d  finished %,d/%,d  accuracy %s", sentCount.get(),
+                        score.finals(), n, Double.isNaN(acc) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * acc)));
+                bar.update(score.outputs());
+                if (sentTotal.get() >= 0 && seen >= sentTotal.get()) {
+                    break;
+                }
                 Thread.sleep(100);
             }
-            wait.finish(score.outputs());
+            bar.finish(score.outputs());
             stop.set(true);
+            if (replayFailure.get() != null) {
+                throw replayFailure.get();
+            }
             if (consumerFailure.get() != null) {
                 throw consumerFailure.get();
             }
+            long sent = Math.max(0, sentTotal.get());
             double seconds = Math.max(1e-9, (lastOutputAt.get() - replayStart) / 1e9);
             boolean complete = score.outputs() + deadLetters.get() >= sent;
             Path report = DemoReport.write(reportDir, m, score, n, sent, deadLetters.get(), seconds, parallelism);
@@ -248,6 +258,27 @@ final class DemoCommand extends BaseCommand {
                 broker.close();
             }
             FileConnectors.deleteTree(work);
+        }
+    }
+
+    /**
+     * One sequence of zeros under a key of its own, replayed before the timed part: the job's tasks
+     * are deployed, its consumer has its partitions and its first checkpoint has committed before
+     * the clock starts. Its records are not scored.
+     */
+    private static void warmUp(String bootstrap, Scoreboard score, int steps, int features)
+            throws Exception {
+        long before = score.unknownKeys();
+        float[][] zeros = new float[steps][features];
+        KafkaReplay.send(new Interleaver(List.of(new Interleaver.Sequence("warm-up", zeros)).iterator(), 1, 1,
+                System.currentTimeMillis(), 1), bootstrap, "events", new Properties(), 0, x -> { });
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (score.unknownKeys() - before < steps && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (score.unknownKeys() - before < steps) {
+            throw new ModelException("the job did not answer the warm-up sequence within 120 s; see "
+                    + System.getProperty("rnnstream.log.file", "the log"));
         }
     }
 

@@ -16,7 +16,7 @@ class ScoreboardTest {
         s.accept("{\"key\":\"k2\",\"step\":0,\"output\":[0.9,0.1],\"label\":0,\"final\":false}", 1, 30);
         s.accept("{\"key\":\"k2\",\"step\":1,\"output\":[0.9,0.1],\"label\":0,\"final\":true}", 2, 40);
         s.accept("{\"key\":\"other\",\"step\":0,\"output\":[1,0],\"label\":0,\"final\":true}", -1, -1);
-        assertEquals(5, s.outputs());
+        assertEquals(4, s.outputs());
         assertEquals(2, s.finals());
         assertEquals(1, s.unknownKeys());
         assertEquals(0.5, s.accuracy());

@@ -1,0 +1,52 @@
+package io.rnnstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The demo's short form, as CI runs it: everything embedded, the summary checked, nothing left behind. */
+class DemoCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shortDemoEndsWithItsSummaryAndLeavesNoProcess() throws Exception {
+        // The bundled model and data live at the repository root, one level above this module.
+        System.setProperty("rnnstream.home", Path.of("..").toAbsolutePath().normalize().toString());
+        System.setProperty("rnnstream.data.dir", Path.of("..", "data").toAbsolutePath().normalize().toString());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Rnnstream.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        Path report = tmp.resolve("report");
+        int rc = cl.execute("demo", "--limit", "60", "--concurrent", "16", "--web-ui-port",
+                Integer.toString(DemoCommand.freePortFrom(18081)), "--report", report.toString());
+        String o = out.toString();
+        assertEquals(0, rc, o + "\n" + err);
+        assertTrue(o.contains("60 held-out MNIST digits"), o);
+        assertTrue(o.contains("events              1,680 in, 1,680 outputs, 0 dead letters"), o);
+        Matcher acc = Pattern.compile("accuracy\\s+([0-9.]+)% of 60 digits").matcher(o);
+        assertTrue(acc.find(), o);
+        assertTrue(Double.parseDouble(acc.group(1)) >= 85.0, "the bundled model classifies: " + o);
+        for (String line : new String[] {"throughput", "processing latency  p50", "committed latency   p50", "report"}) {
+            assertTrue(o.contains(line), line + " missing in\n" + o);
+        }
+        assertTrue(Files.size(report.resolve("index.html")) > 500);
+        assertTrue(Files.size(report.resolve("accuracy-by-timestep.png")) > 1000);
+        assertTrue(Files.size(report.resolve("confusion.png")) > 1000);
+        assertTrue(Files.exists(report.resolve("metrics.json")));
+        long brokers = ProcessHandle.current().descendants()
+                .filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains("kafka.Kafka")).count();
+        assertEquals(0, brokers, "the demo's broker must be gone");
+    }
+}
