@@ -48,6 +48,32 @@ public final class RnnStream {
         return new Result(out, out.getSideOutput(RecurrentStepFunction.DEAD_LETTERS));
     }
 
+    /**
+     * The same, with hot model swap: {@code updates} reach every parallel instance (broadcast), and
+     * each output names the model that produced it. What became of each update is the side output
+     * {@link #modelStatus(Result)}. Null {@code updates}: exactly the one-model operator above.
+     */
+    public static Result apply(DataStream<Event> events, DataStream<ModelUpdate> updates, ModelProvider model,
+            String modelId, StreamOptions opts) {
+        if (updates == null) {
+            return apply(events, model, modelId, opts);
+        }
+        Model m = load(model);
+        Head.check(m, opts);
+        SingleOutputStreamOperator<OutputRecord> out = events
+                .keyBy(e -> e.key, Types.STRING)
+                .connect(updates.broadcast())
+                .transform("step", TypeInformation.of(OutputRecord.class),
+                        new ModelSwapStepOperator(new RecurrentStepFunction(model, modelId, opts)))
+                .uid(STEP_UID);
+        return new Result(out, out.getSideOutput(RecurrentStepFunction.DEAD_LETTERS));
+    }
+
+    /** The model status records of a step stage built with updates (accepted or refused, and why). */
+    public static DataStream<ModelStatus> modelStatus(Result r) {
+        return r.outputs().getSideOutput(ModelSwapStepOperator.MODEL_STATUS);
+    }
+
     /** {@link #apply(DataStream, ModelProvider, String, StreamOptions)} for a stream of the user's own records. */
     public static <T> Result apply(DataStream<T> input, EventExtractor<T> extractor, ModelProvider model,
             String modelId, StreamOptions opts) {

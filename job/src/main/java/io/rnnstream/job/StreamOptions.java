@@ -20,6 +20,7 @@ public final class StreamOptions implements Serializable {
     private int maxBufferedSteps = DEFAULT_MAX_BUFFERED_STEPS;
     private Duration stateTtl;
     private Duration maxOutOfOrderness = Duration.ZERO;
+    private SwapPolicy swapPolicy = SwapPolicy.NEW_SEQUENCES;
 
     public static StreamOptions defaults() {
         return new StreamOptions();
@@ -79,6 +80,16 @@ public final class StreamOptions implements Serializable {
     public StreamOptions maxOutOfOrderness(Duration d) {
         this.maxOutOfOrderness = d == null ? Duration.ZERO : d;
         return this;
+    }
+
+    /** What a model update does to running sequences (see docs/MODEL_LIFECYCLE.md). */
+    public StreamOptions swapPolicy(SwapPolicy p) {
+        this.swapPolicy = p == null ? SwapPolicy.NEW_SEQUENCES : p;
+        return this;
+    }
+
+    public SwapPolicy swapPolicy() {
+        return swapPolicy;
     }
 
     public int sequenceLength() {
