@@ -2,7 +2,6 @@ package io.rnnstream.model;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -124,24 +123,12 @@ final class VectorStepOps extends StepOps {
 
     @Override
     public void apply(Activation a, float[] v, int off, int len) {
-        int end = off + len;
-        int i = off;
         switch (a) {
             case TANH:
-                for (; i + L <= end; i += L) {
-                    tanh(FloatVector.fromArray(S, v, i)).intoArray(v, i);
-                }
-                for (; i < end; i++) {
-                    v[i] = FastMath.tanh(v[i]);
-                }
+                tanh(v, off, off + len);
                 return;
             case SIGMOID:
-                for (; i + L <= end; i += L) {
-                    sigmoid(FloatVector.fromArray(S, v, i)).intoArray(v, i);
-                }
-                for (; i < end; i++) {
-                    v[i] = FastMath.sigmoid(v[i]);
-                }
+                sigmoid(v, off, off + len);
                 return;
             default:
                 // The rest are cheap (relu, hard_sigmoid, …) or whole-vector (softmax): scalar.
@@ -149,55 +136,115 @@ final class VectorStepOps extends StepOps {
         }
     }
 
-    // The lane-wise twins of FastMath: the same operations in the same order, so the same bits.
+    // The lane-wise twins of FastMath.tanh and FastMath.sigmoid: the same operations in the same
+    // order, so the same bits. Each is one method taking arrays, with exp written out inside the
+    // loop and its constants broadcast inside it (C2 hoists them): a FloatVector passed to or
+    // returned from a call the JIT does not inline, or kept across the loop, can end up boxed on
+    // the heap, which cost a third of an LSTM step before this was done.
 
     private static final int SIGN_BIT = 0x80000000;
 
-    /** A constant in every lane (hoisted out of loops by the JIT). */
-    private static FloatVector c(float v) {
-        return FloatVector.broadcast(S, v);
+    /** {@code v[from .. to) = tanh(v[from .. to))}. */
+    static void tanh(float[] v, int from, int to) {
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector one = FloatVector.broadcast(S, 1f);
+            FloatVector minArg = FloatVector.broadcast(S, FastMath.EXP_MIN_ARG);
+            FloatVector log2e = FloatVector.broadcast(S, FastMath.LOG2E);
+            FloatVector round = FloatVector.broadcast(S, FastMath.ROUND);
+            FloatVector negLn2Hi = FloatVector.broadcast(S, -FastMath.LN2_HI);
+            FloatVector negLn2Lo = FloatVector.broadcast(S, -FastMath.LN2_LO);
+            FloatVector e7 = FloatVector.broadcast(S, FastMath.E7);
+            FloatVector e6 = FloatVector.broadcast(S, FastMath.E6);
+            FloatVector e5 = FloatVector.broadcast(S, FastMath.E5);
+            FloatVector e4 = FloatVector.broadcast(S, FastMath.E4);
+            FloatVector e3 = FloatVector.broadcast(S, FastMath.E3);
+            FloatVector e2 = FloatVector.broadcast(S, FastMath.E2);
+            FloatVector t4 = FloatVector.broadcast(S, FastMath.T4);
+            FloatVector t3 = FloatVector.broadcast(S, FastMath.T3);
+            FloatVector t2 = FloatVector.broadcast(S, FastMath.T2);
+            FloatVector t1 = FloatVector.broadcast(S, FastMath.T1);
+            FloatVector t0 = FloatVector.broadcast(S, FastMath.T0);
+            FloatVector polyMax = FloatVector.broadcast(S, FastMath.TANH_POLY_MAX);
+            FloatVector x = FloatVector.fromArray(S, v, i);
+            FloatVector ax = x.abs();
+            // |x| < 0.625: |x| + |x|^3·q(x^2)
+            FloatVector x2 = ax.mul(ax);
+            FloatVector q = x2.fma(t4, t3);
+            q = q.fma(x2, t2);
+            q = q.fma(x2, t1);
+            q = q.fma(x2, t0);
+            FloatVector small = ax.mul(x2).fma(q, ax);
+            // else (1 − t)/(1 + t), t = exp(−2|x|) (FastMath.expNonPositive, written out)
+            FloatVector y = ax.mul(-2f).max(minArg);
+            FloatVector n = y.mul(log2e).add(round);
+            FloatVector kf = n.sub(round);
+            IntVector k = (IntVector) n.viewAsIntegralLanes();
+            FloatVector r = kf.fma(negLn2Hi, y);
+            r = kf.fma(negLn2Lo, r);
+            FloatVector p = r.fma(e7, e6);
+            p = p.fma(r, e5);
+            p = p.fma(r, e4);
+            p = p.fma(r, e3);
+            p = p.fma(r, e2);
+            p = p.fma(r, one);
+            p = p.fma(r, one);
+            FloatVector scale = (FloatVector) k.add(127 - FastMath.ROUND_BITS)
+                    .lanewise(VectorOperators.LSHL, 23).viewAsFloatingLanes();
+            FloatVector t = p.mul(scale);
+            FloatVector big = t.neg().add(one).div(t.add(one));
+            // (A compare against a vector rather than a float: with the float form JDK 17's C2 left
+            // this loop boxing vectors on the heap, 3 KB per call; -prof gc in the benchmark shows it.)
+            FloatVector mag = big.blend(small, ax.compare(VectorOperators.LT, polyMax));
+            // copySign(mag, x): mag's sign bit is clear, so OR in x's.
+            IntVector sign = ((IntVector) x.viewAsIntegralLanes()).and(SIGN_BIT);
+            ((IntVector) mag.viewAsIntegralLanes()).or(sign).viewAsFloatingLanes().intoArray(v, i);
+        }
+        for (; i < to; i++) {
+            v[i] = FastMath.tanh(v[i]);
+        }
     }
 
-    static FloatVector expNonPositive(FloatVector y) {
-        y = y.max(FastMath.EXP_MIN_ARG);
-        FloatVector v = y.mul(FastMath.LOG2E).add(FastMath.ROUND);
-        FloatVector kf = v.sub(FastMath.ROUND);
-        IntVector k = (IntVector) v.viewAsIntegralLanes();
-        FloatVector r = kf.fma(c(-FastMath.LN2_HI), y);
-        r = kf.fma(c(-FastMath.LN2_LO), r);
-        FloatVector p = r.fma(FastMath.E7, FastMath.E6);
-        p = p.fma(r, c(FastMath.E5));
-        p = p.fma(r, c(FastMath.E4));
-        p = p.fma(r, c(FastMath.E3));
-        p = p.fma(r, c(FastMath.E2));
-        p = p.fma(r, c(1f));
-        p = p.fma(r, c(1f));
-        FloatVector scale = (FloatVector) k.add(127 - FastMath.ROUND_BITS).lanewise(VectorOperators.LSHL, 23)
-                .viewAsFloatingLanes();
-        return p.mul(scale);
-    }
-
-    static FloatVector tanh(FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector x2 = ax.mul(ax);
-        FloatVector q = x2.fma(FastMath.T4, FastMath.T3);
-        q = q.fma(x2, c(FastMath.T2));
-        q = q.fma(x2, c(FastMath.T1));
-        q = q.fma(x2, c(FastMath.T0));
-        FloatVector small = ax.mul(x2).fma(q, ax);
-        FloatVector t = expNonPositive(ax.mul(-2f));
-        FloatVector big = t.neg().add(1f).div(t.add(1f));
-        VectorMask<Float> useSmall = ax.lt(FastMath.TANH_POLY_MAX);
-        FloatVector mag = big.blend(small, useSmall);
-        // copySign(mag, x): mag's sign bit is clear, so OR in x's.
-        IntVector sign = ((IntVector) x.viewAsIntegralLanes()).and(SIGN_BIT);
-        return (FloatVector) ((IntVector) mag.viewAsIntegralLanes()).or(sign).viewAsFloatingLanes();
-    }
-
-    static FloatVector sigmoid(FloatVector x) {
-        FloatVector t = expNonPositive(x.abs().neg());
-        FloatVector d = t.add(1f);
-        FloatVector num = FloatVector.broadcast(S, 1f).blend(t, x.lt(0f));
-        return num.div(d);
+    /** {@code v[from .. to) = sigmoid(v[from .. to))}. */
+    static void sigmoid(float[] v, int from, int to) {
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector one = FloatVector.broadcast(S, 1f);
+            FloatVector minArg = FloatVector.broadcast(S, FastMath.EXP_MIN_ARG);
+            FloatVector log2e = FloatVector.broadcast(S, FastMath.LOG2E);
+            FloatVector round = FloatVector.broadcast(S, FastMath.ROUND);
+            FloatVector negLn2Hi = FloatVector.broadcast(S, -FastMath.LN2_HI);
+            FloatVector negLn2Lo = FloatVector.broadcast(S, -FastMath.LN2_LO);
+            FloatVector e7 = FloatVector.broadcast(S, FastMath.E7);
+            FloatVector e6 = FloatVector.broadcast(S, FastMath.E6);
+            FloatVector e5 = FloatVector.broadcast(S, FastMath.E5);
+            FloatVector e4 = FloatVector.broadcast(S, FastMath.E4);
+            FloatVector e3 = FloatVector.broadcast(S, FastMath.E3);
+            FloatVector e2 = FloatVector.broadcast(S, FastMath.E2);
+            FloatVector zero = FloatVector.zero(S);
+            FloatVector x = FloatVector.fromArray(S, v, i);
+            // t = exp(−|x|) (FastMath.expNonPositive, written out)
+            FloatVector y = x.abs().neg().max(minArg);
+            FloatVector n = y.mul(log2e).add(round);
+            FloatVector kf = n.sub(round);
+            IntVector k = (IntVector) n.viewAsIntegralLanes();
+            FloatVector r = kf.fma(negLn2Hi, y);
+            r = kf.fma(negLn2Lo, r);
+            FloatVector p = r.fma(e7, e6);
+            p = p.fma(r, e5);
+            p = p.fma(r, e4);
+            p = p.fma(r, e3);
+            p = p.fma(r, e2);
+            p = p.fma(r, one);
+            p = p.fma(r, one);
+            FloatVector scale = (FloatVector) k.add(127 - FastMath.ROUND_BITS)
+                    .lanewise(VectorOperators.LSHL, 23).viewAsFloatingLanes();
+            FloatVector t = p.mul(scale);
+            // 1/(1 + t) for x >= 0, t/(1 + t) for x < 0
+            one.blend(t, x.compare(VectorOperators.LT, zero)).div(t.add(one)).intoArray(v, i);
+        }
+        for (; i < to; i++) {
+            v[i] = FastMath.sigmoid(v[i]);
+        }
     }
 }
