@@ -86,12 +86,23 @@ public final class FileConnectors {
     }
 
     public static void deleteTree(java.nio.file.Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<java.nio.file.Path> s = Files.walk(dir)) {
-            for (java.nio.file.Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+        // Just after a job finishes, Flink may still be discarding old checkpoint files in the same
+        // tree: what vanishes under us is gone already, and a walk that trips on it is retried.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!Files.exists(dir)) {
+                    return;
+                }
+                try (Stream<java.nio.file.Path> s = Files.walk(dir)) {
+                    for (java.nio.file.Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+                return;
+            } catch (UncheckedIOException | java.nio.file.DirectoryNotEmptyException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
             }
         }
     }
