@@ -100,7 +100,7 @@ public class EventTimeOrdering extends KeyedProcessFunction<String, Event, Event
         if (e.ts <= watermark) {
             lateEvents.inc();
             dead(ctx, e, "late event: ts " + e.ts + " is behind the watermark " + watermark + " (the largest ts seen"
-                    + " minus --max-out-of-orderness " + opts.maxOutOfOrderness() + "), so the events after it"
+                    + " minus --max-out-of-orderness " + opts.maxOutOfOrderness().toMillis() + " ms), so the events after it"
                     + " were already applied; raise --max-out-of-orderness to wait longer");
             return;
         }
