@@ -114,7 +114,8 @@ public class StreamCommand extends BaseCommand {
     boolean emitHidden;
 
     @Option(names = "--max-buffered-steps", defaultValue = "64", paramLabel = "N",
-            description = "Early (out-of-order) steps kept per key while a gap fills (default: ${DEFAULT-VALUE}).")
+            description = "Events held per key while they wait: early steps for a gap to fill, ts-only events for"
+                    + " the watermark (default: ${DEFAULT-VALUE}).")
     int maxBufferedSteps;
 
     @Option(names = "--state-backend", defaultValue = "hashmap", paramLabel = "hashmap|rocksdb",
@@ -133,7 +134,9 @@ public class StreamCommand extends BaseCommand {
 
     @Option(names = "--max-out-of-orderness", defaultValue = "0s", paramLabel = "DURATION",
             converter = DurationConverter.class,
-            description = "How far behind the largest ts seen the watermark runs (default: ${DEFAULT-VALUE}).")
+            description = "How far behind the largest ts seen the watermark runs: events with ts but no step wait"
+                    + " this long to be applied in ts order, and later ones are dead letters"
+                    + " (default: ${DEFAULT-VALUE}).")
     Duration maxOutOfOrderness;
 
     @Override

@@ -132,10 +132,18 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
         ttlExpiries = g.counter("ttlExpiries");
         retiredModelEnds = g.counter("retiredModelEnds");
         stepNanos = g.histogram("stepLatencyNanos", new DescriptiveStatisticsHistogram(1024));
-        // Sequences started minus ended on this subtask since it (re)started: a restored subtask
-        // does not recount the sequences in its restored state.
+        // Sequences running on this subtask: started minus ended, plus those restored from a
+        // checkpoint (RecurrentStepOperator counts them once, on restore, through countRestored).
         g.gauge("activeSequences", () -> activeSequences);
         activeSequences = 0;
+    }
+
+    /** On restore, once per restored key (the operator has set it as the current key). */
+    void countRestored() throws Exception {
+        SequenceMeta meta = metaState.value();
+        if (meta != null && meta.active) {
+            activeSequences++;
+        }
     }
 
     /** This subtask's counters since open(), by metric name (for tests and diagnostics). */

@@ -58,7 +58,10 @@ public final class StreamOptions implements Serializable {
         return this;
     }
 
-    /** At most this many early steps are kept per key while a gap waits to fill. */
+    /**
+     * At most this many events are held per key: early steps while a gap waits to fill (step stage),
+     * and events with only {@code ts} while they wait for the watermark (order stage).
+     */
     public StreamOptions maxBufferedSteps(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("--max-buffered-steps must be 0 or more, not " + n);
@@ -76,7 +79,10 @@ public final class StreamOptions implements Serializable {
         return this;
     }
 
-    /** The watermark's lag behind the largest {@code ts} seen (bounded out-of-orderness). */
+    /**
+     * The watermark's lag behind the largest {@code ts} seen (bounded out-of-orderness): how long events
+     * with {@code ts} but no {@code step} wait to be applied in {@code ts} order; later ones are late.
+     */
     public StreamOptions maxOutOfOrderness(Duration d) {
         this.maxOutOfOrderness = d == null ? Duration.ZERO : d;
         return this;
