@@ -70,13 +70,20 @@ public final class RnnStream {
         }
         Model m = load(model);
         Head.check(m, opts);
-        SingleOutputStreamOperator<OutputRecord> out = events
+        // key → order → step, as above; the step stage also takes the broadcast updates.
+        SingleOutputStreamOperator<Event> ordered = events
                 .keyBy(e -> e.key, Types.STRING)
+                .process(new EventTimeOrdering(opts), TypeInformation.of(Event.class))
+                .name("order").uid(EventTimeOrdering.UID);
+        SingleOutputStreamOperator<OutputRecord> out = DataStreamUtils
+                .reinterpretAsKeyedStream(ordered, e -> e.key, Types.STRING)
                 .connect(updates.broadcast())
                 .transform("step", TypeInformation.of(OutputRecord.class),
                         new ModelSwapStepOperator(new RecurrentStepFunction(model, modelId, opts)))
                 .uid(STEP_UID);
-        return new Result(out, out.getSideOutput(RecurrentStepFunction.DEAD_LETTERS));
+        DataStream<DeadLetter> dead = ordered.getSideOutput(RecurrentStepFunction.DEAD_LETTERS)
+                .union(out.getSideOutput(RecurrentStepFunction.DEAD_LETTERS));
+        return new Result(out, dead);
     }
 
     /** The model status records of a step stage built with updates (accepted or refused, and why). */
