@@ -34,6 +34,8 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             KafkaCommand.class,
             ReplayCommand.class,
+            ClusterCommand.class,
+            SubmitCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Rnnstream implements Callable<Integer> {
