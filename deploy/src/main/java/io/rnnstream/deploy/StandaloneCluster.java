@@ -108,6 +108,7 @@ public final class StandaloneCluster implements AutoCloseable {
     private final Configuration config;
     private Process jobManager;
     private final List<Process> taskManagers = new ArrayList<>();
+    private final Map<Process, String> resourceIds = new java.util.concurrent.ConcurrentHashMap<>();
     private int nextTaskManager = 1;
     private final Thread shutdownHook;
 
@@ -220,6 +221,7 @@ public final class StandaloneCluster implements AutoCloseable {
     public synchronized Process startTaskManager() throws IOException {
         Process p = launch(TASK_MANAGER_MAIN, "taskmanager-" + nextTaskManager,
                 List.of("-D", "taskmanager.resource-id=tm-" + nextTaskManager));
+        resourceIds.put(p, "tm-" + nextTaskManager);
         nextTaskManager++;
         taskManagers.add(p);
         writeState();
@@ -230,6 +232,11 @@ public final class StandaloneCluster implements AutoCloseable {
     public synchronized List<Process> taskManagers() {
         taskManagers.removeIf(p -> !p.isAlive());
         return List.copyOf(taskManagers);
+    }
+
+    /** A TaskManager's resource id ({@code tm-N}), as the REST API's {@code /taskmanagers} names it. */
+    public String resourceId(Process tm) {
+        return resourceIds.get(tm);
     }
 
     /** {@code kill -9} of a TaskManager: no shutdown, no goodbye to the JobManager. */
