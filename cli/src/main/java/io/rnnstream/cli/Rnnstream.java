@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
             KafkaCommand.class,
             ReplayCommand.class,
             PublishModelCommand.class,
+            ClusterCommand.class,
+            SubmitCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Rnnstream implements Callable<Integer> {
