@@ -135,9 +135,12 @@ class SavepointUpgradeTest {
                 }
                 return Forward.sequences(model, seq);
             })[step];
+            // The saved states were computed by the release that wrote the savepoint; a later
+            // release may step with a faster kernel, which the docs allow to differ by 1e-6 (the
+            // vector kernel arrived after this savepoint was taken). A state that was not restored
+            // would be off by far more.
             for (int i = 0; i < want.length; i++) {
-                assertEquals(Float.floatToRawIntBits(want[i]),
-                        Float.floatToRawIntBits((float) n.get("output").get(i).asDouble()), line);
+                assertEquals(want[i], (float) n.get("output").get(i).asDouble(), 1e-6, line);
             }
         }
         assertEquals(KEYS, steps.size(), "every key carries on: " + steps.keySet());
