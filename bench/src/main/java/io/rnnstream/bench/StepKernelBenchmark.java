@@ -1,6 +1,7 @@
 package io.rnnstream.bench;
 
 import io.rnnstream.model.StepKernel;
+import io.rnnstream.model.StepOps;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,24 +24,32 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "--add-modules", "jdk.incubator.vector"})
 @State(Scope.Thread)
 public class StepKernelBenchmark {
     @Param({"simplernn128", "lstm64", "gru64"})
     public String model;
 
+    /**
+     * before: the pre-issue-7 loops (Math.tanh, unfused multiply-add); scalar and vector: the two
+     * {@link StepOps} variants a model can run.
+     */
+    @Param({"before", "scalar", "vector"})
+    public String kernel;
+
     private static final int KEYS = 1024;
-    private StepKernel kernel;
+    private StepKernel step;
     private float[][] states;
     private float[][] inputs;
     private int i;
 
     @Setup(Level.Trial)
     public void setUp() {
-        kernel = new StepKernel(BenchModels.byName(model));
+        StepOps ops = kernel.equals("before") ? new LegacyOps() : StepOps.forName(kernel);
+        step = new StepKernel(BenchModels.byName(model), ops);
         states = new float[KEYS][];
         for (int k = 0; k < KEYS; k++) {
-            states[k] = kernel.newState();
+            states[k] = step.newState();
         }
         inputs = BenchModels.inputs(4096, 7);
     }
@@ -48,7 +57,7 @@ public class StepKernelBenchmark {
     @Benchmark
     public float step() {
         int n = i++;
-        float[] out = kernel.step(states[n & (KEYS - 1)], inputs[n & 4095]);
+        float[] out = step.step(states[n & (KEYS - 1)], inputs[n & 4095]);
         return out[0];
     }
 }

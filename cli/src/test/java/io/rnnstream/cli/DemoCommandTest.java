@@ -23,6 +23,15 @@ class DemoCommandTest {
         // The bundled model and data live at the repository root, one level above this module.
         System.setProperty("rnnstream.home", Path.of("..").toAbsolutePath().normalize().toString());
         System.setProperty("rnnstream.data.dir", Path.of("..", "data").toAbsolutePath().normalize().toString());
+        try {
+            runShortDemo();
+        } finally {
+            System.clearProperty("rnnstream.home");
+            System.clearProperty("rnnstream.data.dir");
+        }
+    }
+
+    private void runShortDemo() throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = Rnnstream.commandLine();

@@ -353,9 +353,9 @@ class RnnstreamTest {
     }
 
     @Test
-    void demoIsAPlaceholder() {
-        Run r = run("demo");
+    void demoWithoutItsModelSaysWhatToDo() {
+        Run r = run("demo", "--model", dir.resolve("no-such-model.rnns").toString());
         assertEquals(1, r.rc());
-        assertTrue(oneErrorLine(r).contains("demo arrives with the Kafka issue"), r.err());
+        assertTrue(oneErrorLine(r).contains("run 'rnnstream demo --train'"), r.err());
     }
 }

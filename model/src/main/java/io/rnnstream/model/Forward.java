@@ -65,6 +65,7 @@ public final class Forward {
             maxScratch = Math.max(maxScratch, l.scratchSize());
         }
         float[] scratch = new float[maxScratch];
+        StepOps ops = StepOps.defaultOps();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             if (l instanceof Flatten f) {
@@ -88,7 +89,7 @@ public final class Forward {
                     mask[t] = mk.isMasked(xs[t]);
                 }
                 float[] y = new float[l.outputSize()];
-                l.step(xs[t], state, model.stateOffset(i), mask[t], y, scratch);
+                l.step(xs[t], state, model.stateOffset(i), mask[t], y, scratch, ops);
                 // go_backwards returns its outputs in the order it computed them, as Keras does.
                 ys[k] = y;
             }

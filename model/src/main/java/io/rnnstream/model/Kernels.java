@@ -1,9 +1,9 @@
 package io.rnnstream.model;
 
 /**
- * The arithmetic of one step, as plain loops over {@code float[]}: no framework in the hot path.
- * Weights keep Keras's row-major (inputs, outputs) layout, so the inner loop runs over contiguous
- * outputs and the JIT can vectorise it.
+ * Small array helpers for the layers' steps. The matrix products and activations themselves go
+ * through {@link StepOps} (scalar or vector); {@link #vecMatAdd} is the original unfused loop,
+ * kept as the "before" baseline of the benchmark.
  */
 public final class Kernels {
     private Kernels() {}

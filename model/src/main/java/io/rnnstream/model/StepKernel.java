@@ -15,8 +15,19 @@ public final class StepKernel {
     private final int[] stateOffsets;
     private final float[][] outputs;
     private final float[] scratch;
+    private final StepOps ops;
 
+    /** A kernel running this JVM's variant, {@link StepOps#defaultOps()}, as predict and the stream do. */
     public StepKernel(Model model) {
+        this(model, StepOps.defaultOps());
+    }
+
+    /**
+     * A kernel running the given variant. For tests and benchmarks: outputs may then differ (within
+     * 1e-6) from {@link Forward}'s, which always runs {@link StepOps#defaultOps()}.
+     */
+    public StepKernel(Model model, StepOps ops) {
+        this.ops = java.util.Objects.requireNonNull(ops, "ops");
         String why = model.whyNotCausal();
         if (why != null) {
             throw new ModelException("this model cannot run one timestep at a time: " + why);
@@ -37,6 +48,16 @@ public final class StepKernel {
 
     public Model model() {
         return model;
+    }
+
+    /** Which variant runs the arithmetic: "scalar" or e.g. "vector-avx512 (16 lanes)". */
+    public String variant() {
+        return ops.name();
+    }
+
+    /** The variant {@code new StepKernel(model)} runs in this JVM, for logs and the CLI. */
+    public static String defaultVariant() {
+        return StepOps.defaultOps().name();
     }
 
     /** A fresh state: all zeros, as Keras starts every sequence. */
@@ -62,7 +83,7 @@ public final class StepKernel {
             if (l instanceof Masking mk) {
                 masked = mk.isMasked(in);
             }
-            l.step(in, state, stateOffsets[i], masked, outputs[i], scratch);
+            l.step(in, state, stateOffsets[i], masked, outputs[i], scratch, ops);
             in = outputs[i];
         }
         return in;

@@ -1,7 +1,7 @@
 package io.rnnstream.model.layers;
 
 import io.rnnstream.model.Activation;
-import io.rnnstream.model.Kernels;
+import io.rnnstream.model.StepOps;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,6 +12,17 @@ public final class Dense extends Layer {
     private final Activation activation;
     private final float[] kernel;
     private final float[] bias;
+    /**
+     * The kernel with each row padded with zero columns to {@link #ld} (a multiple of
+     * {@value #PAD}), so the vector kernel runs whole vectors even for a 10-class head; the zero
+     * columns add nothing. The same array as {@link #kernel} when no padding is needed.
+     */
+    private final float[] paddedKernel;
+    /** The bias (or zeros) padded to {@link #ld}: where the product starts. */
+    private final float[] paddedBias;
+    private final int ld;
+    /** Columns per padded row are a multiple of this: 16 floats = one AVX-512 vector. */
+    static final int PAD = 16;
 
     public Dense(String name, int inputSize, int units, Activation activation, boolean useBias, Tensor kernel,
             Tensor bias) {
@@ -27,6 +38,19 @@ public final class Dense extends Layer {
             this.bias = bias.expectShape(name + "/bias", units).data();
         } else {
             this.bias = null;
+        }
+        this.ld = (units + PAD - 1) / PAD * PAD;
+        if (ld == units) {
+            this.paddedKernel = this.kernel;
+        } else {
+            this.paddedKernel = new float[inputSize * ld];
+            for (int i = 0; i < inputSize; i++) {
+                System.arraycopy(this.kernel, i * units, paddedKernel, i * ld, units);
+            }
+        }
+        this.paddedBias = new float[ld];
+        if (this.bias != null) {
+            System.arraycopy(this.bias, 0, paddedBias, 0, units);
         }
     }
 
@@ -63,10 +87,21 @@ public final class Dense extends Layer {
     }
 
     @Override
+    public int scratchSize() {
+        return ld;
+    }
+
+    @Override
     public void step(float[] x, float[] state, int stateOff, boolean masked, float[] y, float[] scratch) {
-        Kernels.init(y, 0, bias, 0, units);
-        Kernels.vecMatAdd(x, 0, inputSize, kernel, units, 0, units, y, 0);
-        activation.apply(y, 0, units);
+        step(x, state, stateOff, masked, y, scratch, StepOps.defaultOps());
+    }
+
+    @Override
+    public void step(float[] x, float[] state, int stateOff, boolean masked, float[] y, float[] z, StepOps ops) {
+        System.arraycopy(paddedBias, 0, z, 0, ld);
+        ops.matVec(x, 0, inputSize, paddedKernel, ld, 0, ld, z, 0);
+        System.arraycopy(z, 0, y, 0, units);
+        ops.apply(activation, y, 0, units);
     }
 
     @Override

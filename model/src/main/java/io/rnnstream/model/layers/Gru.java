@@ -2,6 +2,7 @@ package io.rnnstream.model.layers;
 
 import io.rnnstream.model.Activation;
 import io.rnnstream.model.Kernels;
+import io.rnnstream.model.StepOps;
 import java.util.Map;
 
 /**
@@ -61,6 +62,11 @@ public final class Gru extends Recurrent {
 
     @Override
     public void step(float[] x, float[] state, int so, boolean masked, float[] y, float[] s) {
+        step(x, state, so, masked, y, s, StepOps.defaultOps());
+    }
+
+    @Override
+    public void step(float[] x, float[] state, int so, boolean masked, float[] y, float[] s, StepOps ops) {
         if (masked) {
             repeatLastOutput(state, so, y);
             return;
@@ -68,37 +74,37 @@ public final class Gru extends Recurrent {
         final int m = units;
         final int g = 3 * m;
         // s[0, 3m): the input projection x·W (+ input bias); s[3m, 6m): the recurrent projection.
+        // After the gates, s[0, m) holds z, s[2m, 3m) the candidate ĥ.
         Kernels.init(s, 0, bias, 0, g);
-        Kernels.vecMatAdd(x, 0, inputSize, kernel, g, 0, g, s, 0);
+        ops.matVec(x, 0, inputSize, kernel, g, 0, g, s, 0);
         if (resetAfter) {
             Kernels.init(s, g, bias, g, g);
-            Kernels.vecMatAdd(state, so, m, recurrentKernel, g, 0, g, s, g);
+            ops.matVec(state, so, m, recurrentKernel, g, 0, g, s, g);
+            for (int j = 0; j < 2 * m; j++) {
+                s[j] += s[g + j];
+            }
+            ops.apply(recurrentActivation, s, 0, 2 * m);
             for (int j = 0; j < m; j++) {
-                float z = recurrentActivation.apply(s[j] + s[g + j]);
-                float r = recurrentActivation.apply(s[m + j] + s[g + m + j]);
-                float hh = activation.apply(s[2 * m + j] + r * s[g + 2 * m + j]);
-                s[g + j] = z;
-                s[g + m + j] = hh;
+                s[2 * m + j] += s[m + j] * s[g + 2 * m + j]; // x·W_h + b_h + r ⊙ (h·U_h + b_rh)
             }
         } else {
             // z and r first, then (r ⊙ h)·U_h, so the candidate needs the reset state in scratch.
             java.util.Arrays.fill(s, g, g + 2 * m, 0f);
-            Kernels.vecMatAdd(state, so, m, recurrentKernel, g, 0, 2 * m, s, g);
+            ops.matVec(state, so, m, recurrentKernel, g, 0, 2 * m, s, g);
+            for (int j = 0; j < 2 * m; j++) {
+                s[j] += s[g + j];
+            }
+            ops.apply(recurrentActivation, s, 0, 2 * m);
             for (int j = 0; j < m; j++) {
-                s[g + j] = recurrentActivation.apply(s[j] + s[g + j]);
-                float r = recurrentActivation.apply(s[m + j] + s[g + m + j]);
-                s[g + m + j] = r * state[so + j];
+                s[g + m + j] = s[m + j] * state[so + j];
             }
             // s[2m, 3m) += (r ⊙ h)·U_h
-            Kernels.vecMatAdd(s, g + m, m, recurrentKernel, g, 2 * m, m, s, 2 * m);
-            for (int j = 0; j < m; j++) {
-                s[g + m + j] = activation.apply(s[2 * m + j]);
-            }
+            ops.matVec(s, g + m, m, recurrentKernel, g, 2 * m, m, s, 2 * m);
         }
+        ops.apply(activation, s, 2 * m, m);
         for (int j = 0; j < m; j++) {
-            float z = s[g + j];
-            float hh = s[g + m + j];
-            float h = z * state[so + j] + (1f - z) * hh;
+            float z = s[j];
+            float h = z * state[so + j] + (1f - z) * s[2 * m + j];
             state[so + j] = h;
             y[j] = h;
         }

@@ -1,5 +1,6 @@
 package io.rnnstream.model.layers;
 
+import io.rnnstream.model.StepOps;
 import java.util.Map;
 
 /**
@@ -64,6 +65,16 @@ public abstract class Layer {
      * @param scratch at least {@link #scratchSize()} floats
      */
     public abstract void step(float[] x, float[] state, int stateOff, boolean masked, float[] y, float[] scratch);
+
+    /**
+     * {@link #step(float[], float[], int, boolean, float[], float[])} with the matrix products and
+     * activations done by {@code ops}; {@link io.rnnstream.model.StepKernel} calls this one. Layers
+     * without weights ignore {@code ops}.
+     */
+    public void step(float[] x, float[] state, int stateOff, boolean masked, float[] y, float[] scratch,
+            StepOps ops) {
+        step(x, state, stateOff, masked, y, scratch);
+    }
 
     /** The layer's own settings, for the model file and the summary (no weights). */
     public abstract Map<String, Object> config();

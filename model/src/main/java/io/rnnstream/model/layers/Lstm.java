@@ -2,6 +2,7 @@ package io.rnnstream.model.layers;
 
 import io.rnnstream.model.Activation;
 import io.rnnstream.model.Kernels;
+import io.rnnstream.model.StepOps;
 import java.util.Map;
 
 /**
@@ -53,6 +54,11 @@ public final class Lstm extends Recurrent {
 
     @Override
     public void step(float[] x, float[] state, int so, boolean masked, float[] y, float[] z) {
+        step(x, state, so, masked, y, z, StepOps.defaultOps());
+    }
+
+    @Override
+    public void step(float[] x, float[] state, int so, boolean masked, float[] y, float[] z, StepOps ops) {
         if (masked) {
             repeatLastOutput(state, so, y);
             return;
@@ -60,18 +66,22 @@ public final class Lstm extends Recurrent {
         final int m = units;
         final int g = 4 * m;
         Kernels.init(z, 0, bias, 0, g);
-        Kernels.vecMatAdd(x, 0, inputSize, kernel, g, 0, g, z, 0);
-        Kernels.vecMatAdd(state, so, m, recurrentKernel, g, 0, g, z, 0);
+        ops.matVec(x, 0, inputSize, kernel, g, 0, g, z, 0);
+        ops.matVec(state, so, m, recurrentKernel, g, 0, g, z, 0);
+        // Activations in place, a whole gate at a time so they run as vectors: z = [i | f | ĉ | o].
+        ops.apply(recurrentActivation, z, 0, 2 * m);
+        ops.apply(activation, z, 2 * m, m);
+        ops.apply(recurrentActivation, z, 3 * m, m);
         final int hOff = so;
         final int cOff = so + m;
         for (int j = 0; j < m; j++) {
-            float i = recurrentActivation.apply(z[j]);
-            float f = recurrentActivation.apply(z[m + j]);
-            float cc = activation.apply(z[2 * m + j]);
-            float o = recurrentActivation.apply(z[3 * m + j]);
-            float c = f * state[cOff + j] + i * cc;
-            float h = o * activation.apply(c);
+            float c = z[m + j] * state[cOff + j] + z[j] * z[2 * m + j];
             state[cOff + j] = c;
+            z[2 * m + j] = c; // ĉ is used up; its slot takes c for activation(c)
+        }
+        ops.apply(activation, z, 2 * m, m);
+        for (int j = 0; j < m; j++) {
+            float h = z[3 * m + j] * z[2 * m + j];
             state[hOff + j] = h;
             y[j] = h;
         }

@@ -2,6 +2,7 @@ package io.rnnstream.model.layers;
 
 import io.rnnstream.model.Activation;
 import io.rnnstream.model.Kernels;
+import io.rnnstream.model.StepOps;
 
 /** Keras SimpleRNN: {@code h_t = activation(x_t·W + h_{t−1}·U + b)}. State: h. */
 public final class SimpleRnn extends Recurrent {
@@ -28,15 +29,20 @@ public final class SimpleRnn extends Recurrent {
 
     @Override
     public void step(float[] x, float[] state, int so, boolean masked, float[] y, float[] z) {
+        step(x, state, so, masked, y, z, StepOps.defaultOps());
+    }
+
+    @Override
+    public void step(float[] x, float[] state, int so, boolean masked, float[] y, float[] z, StepOps ops) {
         if (masked) {
             repeatLastOutput(state, so, y);
             return;
         }
         final int m = units;
         Kernels.init(z, 0, bias, 0, m);
-        Kernels.vecMatAdd(x, 0, inputSize, kernel, m, 0, m, z, 0);
-        Kernels.vecMatAdd(state, so, m, recurrentKernel, m, 0, m, z, 0);
-        activation.apply(z, 0, m);
+        ops.matVec(x, 0, inputSize, kernel, m, 0, m, z, 0);
+        ops.matVec(state, so, m, recurrentKernel, m, 0, m, z, 0);
+        ops.apply(activation, z, 0, m);
         System.arraycopy(z, 0, state, so, m);
         System.arraycopy(z, 0, y, 0, m);
     }
