@@ -137,6 +137,7 @@ final class DemoCommand extends BaseCommand {
         out().flush();
 
         Path work = home.resolve(".rnnstream").resolve("demo-" + ProcessHandle.current().pid());
+        removeStaleWorkDirs(work.getParent());
         Files.createDirectories(work);
         LocalKafkaBroker broker = null;
         JobClient job = null;
@@ -181,6 +182,8 @@ final class DemoCommand extends BaseCommand {
             }, "demo-consumer");
             consumer.start();
 
+            err().println("warming up: one sequence through the job before the clock starts …");
+            err().flush();
             warmUp(bootstrap, score, steps, test.features());
 
             // The replay runs beside; this thread shows what a downstream consumer sees.
@@ -279,6 +282,29 @@ final class DemoCommand extends BaseCommand {
         if (score.unknownKeys() - before < steps) {
             throw new ModelException("the job did not answer the warm-up sequence within 120 s; see "
                     + System.getProperty("rnnstream.log.file", "the log"));
+        }
+    }
+
+    /** A demo stopped by Ctrl-C leaves its broker's files (its processes are gone); clear them. */
+    private static void removeStaleWorkDirs(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith("demo-") || !name.substring(5).chars().allMatch(Character::isDigit)
+                        || name.length() == 5) {
+                    continue;
+                }
+                long pid = Long.parseLong(name.substring(5));
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                FileConnectors.deleteTree(p);
+            }
+        } catch (IOException e) {
+            // stale files are harmless; the next demo tries again
         }
     }
 

@@ -34,6 +34,9 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             KafkaCommand.class,
             ReplayCommand.class,
+            PublishModelCommand.class,
+            ClusterCommand.class,
+            SubmitCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Rnnstream implements Callable<Integer> {

@@ -7,6 +7,7 @@ import io.rnnstream.job.LocalFlink;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.RnnstreamJob;
 import io.rnnstream.job.StreamOptions;
+import io.rnnstream.job.SwapPolicy;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelLoader;
 import java.io.PrintWriter;
@@ -72,6 +73,20 @@ public class StreamCommand extends BaseCommand {
             description = "A .properties file of Kafka client properties (e.g. credentials).")
     Path kafkaPropertiesFile;
 
+    @Option(names = "--model-topic", paramLabel = "TOPIC",
+            description = "Kafka: model updates to swap to without a restart (see 'rnnstream publish-model').")
+    String modelTopic;
+
+    @Option(names = "--status-topic", paramLabel = "TOPIC",
+            description = "Kafka: where the job says whether it accepted or refused each model update.")
+    String statusTopic;
+
+    @Option(names = "--swap-policy", defaultValue = "new-sequences", paramLabel = "POLICY",
+            description = "What a model update does to running sequences: new-sequences (they finish on their"
+                    + " model), switch-carry (they switch, keeping their state; same layers only) or switch-reset"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String swapPolicy;
+
     @Option(names = "--bounded", description = "Kafka: stop at the end of what the input topic holds at start.")
     boolean bounded;
 
@@ -99,7 +114,8 @@ public class StreamCommand extends BaseCommand {
     boolean emitHidden;
 
     @Option(names = "--max-buffered-steps", defaultValue = "64", paramLabel = "N",
-            description = "Early (out-of-order) steps kept per key while a gap fills (default: ${DEFAULT-VALUE}).")
+            description = "Events held per key while they wait: early steps for a gap to fill, ts-only events for"
+                    + " the watermark (default: ${DEFAULT-VALUE}).")
     int maxBufferedSteps;
 
     @Option(names = "--state-backend", defaultValue = "hashmap", paramLabel = "hashmap|rocksdb",
@@ -118,7 +134,9 @@ public class StreamCommand extends BaseCommand {
 
     @Option(names = "--max-out-of-orderness", defaultValue = "0s", paramLabel = "DURATION",
             converter = DurationConverter.class,
-            description = "How far behind the largest ts seen the watermark runs (default: ${DEFAULT-VALUE}).")
+            description = "How far behind the largest ts seen the watermark runs: events with ts but no step wait"
+                    + " this long to be applied in ts order, and later ones are dead letters"
+                    + " (default: ${DEFAULT-VALUE}).")
     Duration maxOutOfOrderness;
 
     @Override
@@ -132,9 +150,14 @@ public class StreamCommand extends BaseCommand {
                 .emitHidden(emitHidden)
                 .maxBufferedSteps(maxBufferedSteps)
                 .stateTtl(stateTtl)
-                .maxOutOfOrderness(maxOutOfOrderness);
+                .maxOutOfOrderness(maxOutOfOrderness)
+                .swapPolicy(SwapPolicy.parse(swapPolicy));
         boolean kafka = bootstrapServers != null || inputTopic != null || outputTopic != null || dlqTopic != null;
         boolean files = input != null || output != null || dlq != null;
+        if (files && (modelTopic != null || statusTopic != null)) {
+            throw new IllegalArgumentException("--model-topic and --status-topic need Kafka (--bootstrap-servers …):"
+                    + " the file job serves the one --model");
+        }
         if (kafka == files) {
             throw new IllegalArgumentException("say where events come from: either --input-file, --output-file and"
                     + " --dlq-file, or --bootstrap-servers, --input-topic, --output-topic and --dlq-topic");
@@ -173,6 +196,14 @@ public class StreamCommand extends BaseCommand {
         }
         if (bounded) {
             args.add("--bounded");
+        }
+        if (modelTopic != null) {
+            args.add("--model-topic");
+            args.add(modelTopic);
+        }
+        if (statusTopic != null) {
+            args.add("--status-topic");
+            args.add(statusTopic);
         }
         KafkaJob.Config config = RnnstreamJob.kafkaConfig(args.toArray(new String[0]));
         Path checkpoints = Files.createTempDirectory("rnnstream-checkpoints");

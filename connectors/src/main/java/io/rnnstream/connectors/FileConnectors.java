@@ -86,12 +86,27 @@ public final class FileConnectors {
     }
 
     public static void deleteTree(java.nio.file.Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<java.nio.file.Path> s = Files.walk(dir)) {
-            for (java.nio.file.Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+        // Flink may still be cleaning up its own checkpoint files when a job has just finished, so
+        // a file can vanish under the walk: that is fine, it is what we wanted. Try a few times.
+        for (int attempt = 0; Files.exists(dir); attempt++) {
+            try (Stream<java.nio.file.Path> s = Files.walk(dir)) {
+                for (java.nio.file.Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (java.nio.file.NoSuchFileException | java.nio.file.DirectoryNotEmptyException raced) {
+                if (attempt >= 5) {
+                    throw raced;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw raced;
+                }
+            } catch (java.io.UncheckedIOException raced) {
+                if (attempt >= 5) {
+                    throw raced.getCause();
+                }
             }
         }
     }

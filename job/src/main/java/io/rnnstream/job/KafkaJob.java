@@ -18,10 +18,23 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class KafkaJob {
     private KafkaJob() {}
 
-    /** Where the job reads and writes. */
+    /**
+     * Where the job reads and writes.
+     *
+     * @param modelTopic model updates (hot swap; docs/MODEL_LIFECYCLE.md), or null for none
+     * @param statusTopic what became of each model update, or null (then only the log says)
+     */
     public record Config(String bootstrapServers, String inputTopic, String outputTopic, String dlqTopic,
             String groupId, StartingOffsets startingOffsets, Properties kafkaProperties,
-            String transactionalIdPrefix, boolean bounded) {
+            String transactionalIdPrefix, boolean bounded, String modelTopic, String statusTopic) {
+        /** Without model updates. */
+        public Config(String bootstrapServers, String inputTopic, String outputTopic, String dlqTopic,
+                String groupId, StartingOffsets startingOffsets, Properties kafkaProperties,
+                String transactionalIdPrefix, boolean bounded) {
+            this(bootstrapServers, inputTopic, outputTopic, dlqTopic, groupId, startingOffsets, kafkaProperties,
+                    transactionalIdPrefix, bounded, null, null);
+        }
+
         public Config {
             require(bootstrapServers, "--bootstrap-servers");
             require(inputTopic, "--input-topic");
@@ -32,6 +45,17 @@ public final class KafkaJob {
             kafkaProperties = kafkaProperties == null ? new Properties() : kafkaProperties;
             transactionalIdPrefix = transactionalIdPrefix == null || transactionalIdPrefix.isBlank()
                     ? "rnnstream-" + groupId : transactionalIdPrefix;
+            modelTopic = modelTopic == null || modelTopic.isBlank() ? null : modelTopic;
+            statusTopic = statusTopic == null || statusTopic.isBlank() ? null : statusTopic;
+            if (statusTopic != null && modelTopic == null) {
+                throw new IllegalArgumentException("--status-topic reports on model updates: give --model-topic too");
+            }
+        }
+
+        /** The same with model updates from {@code modelTopic} and their status to {@code statusTopic}. */
+        public Config withModelTopics(String modelTopic, String statusTopic) {
+            return new Config(bootstrapServers, inputTopic, outputTopic, dlqTopic, groupId, startingOffsets,
+                    kafkaProperties, transactionalIdPrefix, bounded, modelTopic, statusTopic);
         }
 
         private static void require(String v, String option) {
@@ -49,17 +73,40 @@ public final class KafkaJob {
                         c.startingOffsets(), c.kafkaProperties(), c.bounded()),
                         WatermarkStrategy.noWatermarks(), "kafka-source")
                 .uid("rnnstream-kafka-source");
-        return build(raw, c, model, modelId, opts);
+        return build(raw, modelUpdates(env, c), c, model, modelId, opts);
+    }
+
+    /** The model topic as a broadcastable stream, or null when the job has none. */
+    public static DataStream<ModelUpdate> modelUpdates(StreamExecutionEnvironment env, Config c) {
+        if (c.modelTopic() == null) {
+            return null;
+        }
+        // One reader: every step instance must see the updates in the same order (the history is
+        // ordered by arrival), which one source subtask broadcasting guarantees.
+        return env.fromSource(ModelUpdateSource.kafka(c.bootstrapServers(), c.modelTopic(), c.groupId(),
+                        c.startingOffsets(), c.kafkaProperties(), c.bounded()),
+                        WatermarkStrategy.noWatermarks(), "kafka-model-source")
+                .setParallelism(1)
+                .uid("rnnstream-model-source");
     }
 
     /** The same, from a raw stream the caller made (tests insert a failure between source and parse). */
     public static StreamingPipeline.Built build(DataStream<KeyedPayload> raw, Config c, ModelProvider model,
             String modelId, StreamOptions opts) {
+        return build(raw, modelUpdates(raw.getExecutionEnvironment(), c), c, model, modelId, opts);
+    }
+
+    /** The same, with model updates from a stream the caller made (null: none). */
+    public static StreamingPipeline.Built build(DataStream<KeyedPayload> raw, DataStream<ModelUpdate> updates,
+            Config c, ModelProvider model, String modelId, StreamOptions opts) {
         Sink<KeyedPayload> outputs = KafkaConnectors.exactlyOnceSink(c.bootstrapServers(), c.outputTopic(),
                 c.transactionalIdPrefix() + "-out", c.kafkaProperties());
         Sink<KeyedPayload> deadLetters = KafkaConnectors.exactlyOnceSink(c.bootstrapServers(), c.dlqTopic(),
                 c.transactionalIdPrefix() + "-dlq", c.kafkaProperties());
-        return StreamingPipeline.buildKeyed(raw, outputs, deadLetters, model, modelId, opts);
+        Sink<KeyedPayload> status = updates == null || c.statusTopic() == null ? null
+                : KafkaConnectors.exactlyOnceSink(c.bootstrapServers(), c.statusTopic(),
+                        c.transactionalIdPrefix() + "-status", c.kafkaProperties());
+        return StreamingPipeline.buildKeyed(raw, updates, outputs, deadLetters, status, model, modelId, opts);
     }
 
     /** The interval the Kafka job checkpoints at unless told otherwise: it bounds output latency. */

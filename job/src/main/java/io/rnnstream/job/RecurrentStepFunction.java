@@ -6,7 +6,6 @@ import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.connectors.RecordJson;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.StepKernel;
-import io.rnnstream.model.layers.Recurrent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,10 +58,8 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
     private final String modelId;
     private final StreamOptions opts;
 
-    private transient StepKernel kernel;
-    private transient Head head;
-    private transient int hiddenOffset;
-    private transient int hiddenSize;
+    /** The job's own model and any accepted updates; every step looks up its sequence's model here. */
+    private transient ServedModels models;
 
     private transient ValueState<float[]> modelState;
     private transient ValueState<float[]> lastOutput;
@@ -75,6 +72,7 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
     private transient Counter idleTimeouts;
     private transient Counter endOfInputFinals;
     private transient Counter ttlExpiries;
+    private transient Counter retiredModelEnds;
     private transient Histogram stepNanos;
     private transient long activeSequences;
     /** The key being processed: each entry point sets it (the end-of-input path has no Context). */
@@ -100,15 +98,8 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
     public void open(OpenContext openContext) throws Exception {
         Model model = modelProvider.get();
         Head.check(model, opts);
-        // One kernel per subtask: it owns scratch buffers, and a subtask runs one event at a time.
-        kernel = new StepKernel(model);
-        head = new Head(model);
-        int top = model.topRecurrentIndex();
-        if (top >= 0) {
-            Recurrent r = (Recurrent) model.layers().get(top);
-            hiddenOffset = model.stateOffset(top) + r.hiddenOffset();
-            hiddenSize = r.units();
-        }
+        // One kernel per model and subtask: it owns scratch buffers, and a subtask runs one event at a time.
+        models = new ServedModels(model, modelId, opts);
 
         // Flink's own serializers throughout (primitive float arrays, POJOs): no Kryo fallback, and
         // the state stays readable when classes evolve.
@@ -139,11 +130,20 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
         idleTimeouts = g.counter("idleTimeouts");
         endOfInputFinals = g.counter("endOfInputFinals");
         ttlExpiries = g.counter("ttlExpiries");
+        retiredModelEnds = g.counter("retiredModelEnds");
         stepNanos = g.histogram("stepLatencyNanos", new DescriptiveStatisticsHistogram(1024));
-        // Sequences started minus ended on this subtask since it (re)started: a restored subtask
-        // does not recount the sequences in its restored state.
+        // Sequences running on this subtask: started minus ended, plus those restored from a
+        // checkpoint (RecurrentStepOperator counts them once, on restore, through countRestored).
         g.gauge("activeSequences", () -> activeSequences);
         activeSequences = 0;
+    }
+
+    /** On restore, once per restored key (the operator has set it as the current key). */
+    void countRestored() throws Exception {
+        SequenceMeta meta = metaState.value();
+        if (meta != null && meta.active) {
+            activeSequences++;
+        }
     }
 
     /** This subtask's counters since open(), by metric name (for tests and diagnostics). */
@@ -155,6 +155,7 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
         m.put("idleTimeouts", idleTimeouts.getCount());
         m.put("endOfInputFinals", endOfInputFinals.getCount());
         m.put("ttlExpiries", ttlExpiries.getCount());
+        m.put("retiredModelEnds", retiredModelEnds.getCount());
         m.put("activeSequences", activeSequences);
         return m;
     }
@@ -234,6 +235,7 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
             return;
         } else {
             startSequence(meta);
+            meta.model = models.assign(assignmentTime(e, timers));
         }
         apply(meta, e, s, timers, emit);
         drain(meta, timers, emit);
@@ -244,7 +246,7 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
     }
 
     private String badFeatures(Event e) {
-        int d = kernel.model().inputSize();
+        int d = models.inputSize();
         if (e.features == null) {
             return "missing \"features\": expected an array of " + d + " numbers";
         }
@@ -308,7 +310,27 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
 
     /** One StepKernel.step: the only place the model runs. */
     private void apply(SequenceMeta meta, Event e, int s, TimerService timers, Emitter emit) throws Exception {
-        float[] state = s == 0 ? kernel.newState() : modelState.value();
+        ServedModels.Served m = models.get(meta.model);
+        boolean switched = false;
+        if (s > 0 && opts.swapPolicy().switchesRunning()) {
+            String target = models.assign(assignmentTime(e, timers));
+            ServedModels.Served t = java.util.Objects.equals(target, meta.model) ? null : models.get(target);
+            // Carrying state needs the same recurrent layers; updates that differ were refused under
+            // switch-carry, so this only guards a job restarted with another policy.
+            if (t != null && (opts.swapPolicy() == SwapPolicy.SWITCH_RESET || m == null || t.layout.equals(m.layout))) {
+                m = t;
+                meta.model = target;
+                switched = true;
+            }
+        }
+        if (m == null) {
+            retiredModelEnds.inc();
+            dead(emit, e, "model retired: step " + s + " cannot continue its sequence on model " + meta.model
+                    + ", retired after " + ServedModels.RETAINED_SUPERSEDED + " newer model updates");
+            endSequence(meta, s - 1, true, "its model was retired", timers, emit);
+            return;
+        }
+        float[] state = s == 0 ? m.kernel.newState() : modelState.value();
         if (state == null) {
             // The bookkeeping outlived the model state: the TTL expired it between two writes.
             ttlExpiries.inc();
@@ -317,8 +339,11 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
             endSequence(meta, s - 1, true, "its sequence's state expired", timers, emit);
             return;
         }
+        if (switched && opts.swapPolicy() == SwapPolicy.SWITCH_RESET) {
+            state = m.kernel.newState();
+        }
         long t0 = System.nanoTime();
-        float[] y = kernel.step(state, e.features);
+        float[] y = m.kernel.step(state, e.features);
         stepNanos.update(System.nanoTime() - t0);
         modelState.update(state);
         meta.nextStep = s + 1;
@@ -326,8 +351,8 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
             meta.maxTs = Math.max(meta.maxTs, e.ts);
         }
 
-        OutputRecord r = record(y.clone(), s, state);
-        if (opts.decides() && !meta.decided && head.confidence(r.output) >= opts.decideAtConfidence()) {
+        OutputRecord r = record(m, y.clone(), s, state);
+        if (opts.decides() && !meta.decided && m.head.confidence(r.output) >= opts.decideAtConfidence()) {
             meta.decided = true;
             r.decision = true;
         }
@@ -344,18 +369,38 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
         }
     }
 
-    private OutputRecord record(float[] y, int step, float[] state) {
+    private OutputRecord record(ServedModels.Served m, float[] y, int step, float[] state) {
         OutputRecord r = new OutputRecord();
         r.key = key;
         r.step = step;
         r.output = y;
-        r.labelIndex = head.labelIndex(y);
-        r.labelName = head.labelName(r.labelIndex);
-        r.model = modelId;
+        r.labelIndex = m.head.labelIndex(y);
+        r.labelName = m.head.labelName(r.labelIndex);
+        r.model = m.id;
         if (opts.emitHidden()) {
-            r.hidden = java.util.Arrays.copyOfRange(state, hiddenOffset, hiddenOffset + hiddenSize);
+            r.hidden = java.util.Arrays.copyOfRange(state, m.hiddenOffset, m.hiddenOffset + m.hiddenSize);
         }
         return r;
+    }
+
+    /**
+     * The time that picks a sequence's model: its event's {@code ts}, so a replay picks the same model;
+     * the wall clock for events without one.
+     */
+    private static long assignmentTime(Event e, TimerService timers) {
+        if (e.hasTs()) {
+            return e.ts;
+        }
+        return timers != null ? timers.currentProcessingTime() : System.currentTimeMillis();
+    }
+
+    SwapPolicy policy() {
+        return opts.swapPolicy();
+    }
+
+    /** The models this subtask serves (the two-input operator attaches broadcast state and offers updates). */
+    ServedModels models() {
+        return models;
     }
 
     /**
@@ -397,6 +442,7 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
         meta.nextStep = 0;
         meta.decided = false;
         meta.maxTs = Event.NO_TS;
+        meta.model = null;
         deleteTimer(meta, timers);
         Duration idle = opts.idleTimeout();
         if (timers != null && idle != null && meta.endedAt >= 0) {
@@ -467,7 +513,12 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
                 ctx.output(DEAD_LETTERS, d);
             }
         };
-        key = ctx.getCurrentKey();
+        timer(timestamp, ctx.getCurrentKey(), ctx.timerService(), emit);
+    }
+
+    /** A timer of the current key fired (the body of {@link #onTimer}, for operators without its Context). */
+    void timer(long timestamp, String currentKey, TimerService timers, Emitter emit) throws Exception {
+        key = currentKey;
         SequenceMeta meta = metaState.value();
         if (meta == null) {
             // The timer outlived its key's state: the TTL removed the state first (e.g. an event-time
@@ -480,8 +531,8 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
         }
         meta.timer = SequenceMeta.NO_TIMER;
         // A watermark at +∞ means the input ended: no further event can come for any key.
-        boolean endOfInput = meta.timerEventTime && ctx.timerService().currentWatermark() == Long.MAX_VALUE;
-        deadline(meta, endOfInput ? REASON_END_OF_INPUT : REASON_IDLE, ctx.timerService(), emit);
+        boolean endOfInput = meta.timerEventTime && timers.currentWatermark() == Long.MAX_VALUE;
+        deadline(meta, endOfInput ? REASON_END_OF_INPUT : REASON_IDLE, timers, emit);
     }
 
     /** The bounded input has ended: every running sequence and buffered step is finished now. */
@@ -501,10 +552,13 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
         if (meta.active) {
             float[] last = lastOutput.value();
             float[] state = modelState.value();
+            ServedModels.Served m = models.get(meta.model);
             if (last == null || state == null) {
                 ttlExpiries.inc();
+            } else if (m == null) {
+                retiredModelEnds.inc();
             } else {
-                OutputRecord r = record(last, meta.nextStep - 1, state);
+                OutputRecord r = record(m, last, meta.nextStep - 1, state);
                 r.last = true;
                 r.reason = reason;
                 emit.output(r);

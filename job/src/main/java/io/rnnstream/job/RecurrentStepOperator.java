@@ -2,9 +2,11 @@ package io.rnnstream.job;
 
 import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.OutputRecord;
+import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -20,19 +22,51 @@ public class RecurrentStepOperator extends KeyedProcessOperator<String, io.rnnst
         implements BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
+    private transient boolean restored;
+
     public RecurrentStepOperator(RecurrentStepFunction function) {
         super(function);
     }
 
     @Override
-    public void endInput() throws Exception {
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        restored = context.isRestored();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        if (!restored) {
+            return;
+        }
+        // The activeSequences gauge counts what starts and ends here; the sequences that were
+        // already running when the checkpoint was taken are counted once now (one pass over the
+        // restored keys of this subtask's key groups).
+        // Only reads under the iterator, so no list of every key is needed.
         RecurrentStepFunction f = (RecurrentStepFunction) getUserFunction();
-        List<String> keys;
-        // Collect first: the handler clears state, which must not happen under a live key iterator.
         try (Stream<String> s = this.<String>getKeyedStateBackend().getKeys(RecurrentStepFunction.STATE_META,
                 VoidNamespace.INSTANCE)) {
-            keys = s.collect(Collectors.toList());
+            for (Iterator<String> it = s.iterator(); it.hasNext(); ) {
+                setCurrentKey(it.next());
+                f.countRestored();
+            }
         }
+    }
+
+    /** This subtask's keys that have a sequence-meta value (running, buffered or remembered as ended). */
+    private List<String> keysInState() throws Exception {
+        try (Stream<String> s = this.<String>getKeyedStateBackend().getKeys(RecurrentStepFunction.STATE_META,
+                VoidNamespace.INSTANCE)) {
+            return s.collect(Collectors.toList());
+        }
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        RecurrentStepFunction f = (RecurrentStepFunction) getUserFunction();
+        // Collect first: the handler clears state, which must not happen under a live key iterator.
+        List<String> keys = keysInState();
         keys.sort(null);
         RecurrentStepFunction.Emitter emit = new RecurrentStepFunction.Emitter() {
             @Override

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
@@ -32,7 +33,8 @@ public final class RnnStream {
     public record Result(SingleOutputStreamOperator<OutputRecord> outputs, DataStream<DeadLetter> deadLetters) {}
 
     /**
-     * Keys {@code events} by {@link Event#key} and runs the model one step per event.
+     * Keys {@code events} by {@link Event#key}, orders the events that carry only {@code ts} by event
+     * time ({@link EventTimeOrdering}), and runs the model one step per event.
      *
      * @param model builds the model on each subtask (and once here, to check it can stream)
      * @param modelId written on every output record, e.g. {@code model.id()}
@@ -40,12 +42,53 @@ public final class RnnStream {
     public static Result apply(DataStream<Event> events, ModelProvider model, String modelId, StreamOptions opts) {
         Model m = load(model);
         Head.check(m, opts);
-        SingleOutputStreamOperator<OutputRecord> out = events
+        // key → order → step: one hash partition by key; the order stage's output is already
+        // partitioned the same way, so the step stage chains to it without a second shuffle.
+        SingleOutputStreamOperator<Event> ordered = events
                 .keyBy(e -> e.key, Types.STRING)
+                .process(new EventTimeOrdering(opts), TypeInformation.of(Event.class))
+                .name("order").uid(EventTimeOrdering.UID);
+        SingleOutputStreamOperator<OutputRecord> out = DataStreamUtils
+                .reinterpretAsKeyedStream(ordered, e -> e.key, Types.STRING)
                 .transform("step", TypeInformation.of(OutputRecord.class),
                         new RecurrentStepOperator(new RecurrentStepFunction(model, modelId, opts)))
                 .uid(STEP_UID);
-        return new Result(out, out.getSideOutput(RecurrentStepFunction.DEAD_LETTERS));
+        DataStream<DeadLetter> dead = ordered.getSideOutput(RecurrentStepFunction.DEAD_LETTERS)
+                .union(out.getSideOutput(RecurrentStepFunction.DEAD_LETTERS));
+        return new Result(out, dead);
+    }
+
+    /**
+     * The same, with hot model swap: {@code updates} reach every parallel instance (broadcast), and
+     * each output names the model that produced it. What became of each update is the side output
+     * {@link #modelStatus(Result)}. Null {@code updates}: exactly the one-model operator above.
+     */
+    public static Result apply(DataStream<Event> events, DataStream<ModelUpdate> updates, ModelProvider model,
+            String modelId, StreamOptions opts) {
+        if (updates == null) {
+            return apply(events, model, modelId, opts);
+        }
+        Model m = load(model);
+        Head.check(m, opts);
+        // key → order → step, as above; the step stage also takes the broadcast updates.
+        SingleOutputStreamOperator<Event> ordered = events
+                .keyBy(e -> e.key, Types.STRING)
+                .process(new EventTimeOrdering(opts), TypeInformation.of(Event.class))
+                .name("order").uid(EventTimeOrdering.UID);
+        SingleOutputStreamOperator<OutputRecord> out = DataStreamUtils
+                .reinterpretAsKeyedStream(ordered, e -> e.key, Types.STRING)
+                .connect(updates.broadcast())
+                .transform("step", TypeInformation.of(OutputRecord.class),
+                        new ModelSwapStepOperator(new RecurrentStepFunction(model, modelId, opts)))
+                .uid(STEP_UID);
+        DataStream<DeadLetter> dead = ordered.getSideOutput(RecurrentStepFunction.DEAD_LETTERS)
+                .union(out.getSideOutput(RecurrentStepFunction.DEAD_LETTERS));
+        return new Result(out, dead);
+    }
+
+    /** The model status records of a step stage built with updates (accepted or refused, and why). */
+    public static DataStream<ModelStatus> modelStatus(Result r) {
+        return r.outputs().getSideOutput(ModelSwapStepOperator.MODEL_STATUS);
     }
 
     /** {@link #apply(DataStream, ModelProvider, String, StreamOptions)} for a stream of the user's own records. */

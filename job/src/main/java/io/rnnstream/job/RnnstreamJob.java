@@ -38,7 +38,7 @@ public final class RnnstreamJob {
             "--dlq-topic", "--group-id", "--starting-offsets", "--kafka-property", "--kafka-properties-file",
             "--transactional-id-prefix", "--checkpoint-interval", "--parallelism", "--job-name",
             "--sequence-length", "--idle-timeout", "--decide-at-confidence", "--max-buffered-steps", "--state-ttl",
-            "--max-out-of-orderness");
+            "--max-out-of-orderness", "--model-topic", "--status-topic", "--swap-policy");
 
     public static void main(String[] args) throws Exception {
         Args a = Args.parse(args);
@@ -77,7 +77,8 @@ public final class RnnstreamJob {
         return new KafkaJob.Config(a.required("--bootstrap-servers"), a.required("--input-topic"),
                 a.required("--output-topic"), a.required("--dlq-topic"), a.get("--group-id"),
                 a.has("--starting-offsets") ? StartingOffsets.parse(a.get("--starting-offsets")) : null, props,
-                a.get("--transactional-id-prefix"), a.flag("--bounded"));
+                a.get("--transactional-id-prefix"), a.flag("--bounded"), a.get("--model-topic"),
+                a.get("--status-topic"));
     }
 
     /** The stream semantics part of the arguments: the same options as {@code rnnstream stream}. */
@@ -100,6 +101,9 @@ public final class RnnstreamJob {
         }
         if (a.has("--max-out-of-orderness")) {
             o = o.maxOutOfOrderness(parseDuration(a.get("--max-out-of-orderness")));
+        }
+        if (a.has("--swap-policy")) {
+            o = o.swapPolicy(SwapPolicy.parse(a.get("--swap-policy")));
         }
         return o;
     }

@@ -26,6 +26,12 @@ public class SequenceMeta {
     public long timer = NO_TIMER;
     /** Whether {@link #timer} is an event-time timer (else processing time). */
     public boolean timerEventTime;
+    /**
+     * The id of the model the running sequence was assigned when it started (null: the job's own
+     * model), so that a model update never changes the model under a running sequence unless the
+     * swap policy says so.
+     */
+    public String model;
 
     public SequenceMeta() {}
 }

@@ -20,6 +20,7 @@ public final class StreamOptions implements Serializable {
     private int maxBufferedSteps = DEFAULT_MAX_BUFFERED_STEPS;
     private Duration stateTtl;
     private Duration maxOutOfOrderness = Duration.ZERO;
+    private SwapPolicy swapPolicy = SwapPolicy.NEW_SEQUENCES;
 
     public static StreamOptions defaults() {
         return new StreamOptions();
@@ -57,7 +58,10 @@ public final class StreamOptions implements Serializable {
         return this;
     }
 
-    /** At most this many early steps are kept per key while a gap waits to fill. */
+    /**
+     * At most this many events are held per key: early steps while a gap waits to fill (step stage),
+     * and events with only {@code ts} while they wait for the watermark (order stage).
+     */
     public StreamOptions maxBufferedSteps(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("--max-buffered-steps must be 0 or more, not " + n);
@@ -75,10 +79,23 @@ public final class StreamOptions implements Serializable {
         return this;
     }
 
-    /** The watermark's lag behind the largest {@code ts} seen (bounded out-of-orderness). */
+    /**
+     * The watermark's lag behind the largest {@code ts} seen (bounded out-of-orderness): how long events
+     * with {@code ts} but no {@code step} wait to be applied in {@code ts} order; later ones are late.
+     */
     public StreamOptions maxOutOfOrderness(Duration d) {
         this.maxOutOfOrderness = d == null ? Duration.ZERO : d;
         return this;
+    }
+
+    /** What a model update does to running sequences (see docs/MODEL_LIFECYCLE.md). */
+    public StreamOptions swapPolicy(SwapPolicy p) {
+        this.swapPolicy = p == null ? SwapPolicy.NEW_SEQUENCES : p;
+        return this;
+    }
+
+    public SwapPolicy swapPolicy() {
+        return swapPolicy;
     }
 
     public int sequenceLength() {

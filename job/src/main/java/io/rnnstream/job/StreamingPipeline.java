@@ -62,7 +62,23 @@ public final class StreamingPipeline {
      */
     public static Built buildKeyed(DataStream<KeyedPayload> raw, Sink<KeyedPayload> outputs,
             Sink<KeyedPayload> deadLetters, ModelProvider model, String modelId, StreamOptions opts) {
-        Built b = process(raw, model, modelId, opts);
+        return buildKeyed(raw, null, outputs, deadLetters, null, model, modelId, opts);
+    }
+
+    /**
+     * The same with hot model swap: {@code updates} (null: none) go to every step instance, and each
+     * update's status record (JSON, under the model id) to {@code status} (null: the log only).
+     */
+    public static Built buildKeyed(DataStream<KeyedPayload> raw, DataStream<ModelUpdate> updates,
+            Sink<KeyedPayload> outputs, Sink<KeyedPayload> deadLetters, Sink<KeyedPayload> status,
+            ModelProvider model, String modelId, StreamOptions opts) {
+        Built b = process(raw, updates, model, modelId, opts);
+        if (updates != null && status != null) {
+            modelStatus(b)
+                    .map(st -> new KeyedPayload(st.model, st.json()), PAYLOAD)
+                    .name("model-status-json").uid("rnnstream-model-status")
+                    .sinkTo(status).name("sink-model-status").uid("rnnstream-sink-model-status");
+        }
         b.outputs()
                 .map(r -> new KeyedPayload(r.key, RecordJson.output(r)), PAYLOAD)
                 .name("keyed-output-json").uid("rnnstream-keyed-outputs")
@@ -77,6 +93,18 @@ public final class StreamingPipeline {
     /** parse → timestamps → key → step → head, without sinks. */
     public static Built process(DataStream<KeyedPayload> raw, ModelProvider model, String modelId,
             StreamOptions opts) {
+        return process(raw, null, model, modelId, opts);
+    }
+
+    /** The model status records of a pipeline built with updates (see {@link RnnStream#modelStatus}). */
+    public static DataStream<ModelStatus> modelStatus(Built b) {
+        return ((SingleOutputStreamOperator<OutputRecord>) b.outputs()).getSideOutput(
+                ModelSwapStepOperator.MODEL_STATUS);
+    }
+
+    /** The same, the step stage also taking model updates (null: none). */
+    public static Built process(DataStream<KeyedPayload> raw, DataStream<ModelUpdate> updates, ModelProvider model,
+            String modelId, StreamOptions opts) {
         Model m = RnnStream.load(model);
         Head.check(m, opts);
         SingleOutputStreamOperator<Event> parsed = raw
@@ -86,7 +114,7 @@ public final class StreamingPipeline {
                 .assignTimestampsAndWatermarks(RnnStream.watermarks(opts))
                 .name("timestamps").uid("rnnstream-timestamps");
         // key: RnnStream.apply hash-partitions by Event.key before the step operator.
-        RnnStream.Result stepped = RnnStream.apply(events, model, modelId, opts);
+        RnnStream.Result stepped = RnnStream.apply(events, updates, model, modelId, opts);
         DataStream<String> json = stepped.outputs()
                 .map(RecordJson::output, Types.STRING)
                 .name("head").uid("rnnstream-head");

@@ -21,11 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -144,33 +140,6 @@ class KafkaPipelineTest {
         return got;
     }
 
-    /** Throws once, mid-stream, after a checkpoint completed. */
-    static final class FailOnce extends RichMapFunction<KeyedPayload, KeyedPayload> implements CheckpointListener {
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-        static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
-        static final AtomicLong SEEN = new AtomicLong();
-        private final boolean fail;
-
-        FailOnce(boolean fail) {
-            this.fail = fail;
-        }
-
-        @Override
-        public KeyedPayload map(KeyedPayload value) throws Exception {
-            // Slow enough that checkpoints complete while the stream is still running.
-            Thread.sleep(10);
-            if (fail && SEEN.incrementAndGet() > 100 && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure");
-            }
-            return value;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            CHECKPOINTED.set(true);
-        }
-    }
-
     static List<List<String>> run(String in, String name, boolean fail, int expectedRecords) throws Exception {
         String out = name + "-out";
         String dlq = name + "-dlq";
@@ -183,7 +152,8 @@ class KafkaPipelineTest {
                 .fromSource(KafkaConnectors.eventSource(c.bootstrapServers(), in, name, StartingOffsets.EARLIEST,
                         new Properties(), true), WatermarkStrategy.noWatermarks(), "kafka-source")
                 .uid("rnnstream-kafka-source")
-                .map(new FailOnce(fail), TypeInformation.of(KeyedPayload.class)).name("fail-once").uid("fail-once");
+                .map(new StreamingPipelineTest.FailOnce<KeyedPayload>(fail, 10), TypeInformation.of(KeyedPayload.class))
+                .name("fail-once").uid("fail-once");
         KafkaJob.build(raw, c, MODEL, TestModels.ID,
                 StreamOptions.defaults().idleTimeout(Duration.ofMinutes(5)).maxBufferedSteps(4));
         env.execute(name);
@@ -234,11 +204,9 @@ class KafkaPipelineTest {
         }
         assertTrue(sawRecordKey, "an event without a key field takes its record key");
 
-        FailOnce.SEEN.set(0);
-        FailOnce.CHECKPOINTED.set(false);
-        FailOnce.FAILED.set(false);
+        StreamingPipelineTest.FailOnce.reset();
         List<List<String>> failed = run("events", "failed", true, out.size());
-        assertTrue(FailOnce.FAILED.get(), "the failure was never injected");
+        assertTrue(StreamingPipelineTest.FailOnce.FAILED.get(), "the failure was never injected");
         assertEquals(out, failed.get(0), "a read_committed consumer sees the same outputs, none lost, none twice");
         assertEquals(dlq, failed.get(1));
     }

@@ -407,6 +407,34 @@ class RecurrentStepOperatorTest {
     }
 
     @Test
+    void activeSequencesCountsTheRestoredOnes() throws Exception {
+        for (boolean rocks : new boolean[] {false, true}) {
+            ModelProvider p = () -> TestModels.simpleRnn(1);
+            StreamOptions opts = StreamOptions.defaults();
+            float[][] x = TestModels.sequence(3, 3);
+            var first = harness(p, opts, rocks ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend(), null);
+            first.processElement(ev("a", 0, x[0]), 0);
+            first.processElement(ev("b", 0, x[0]), 0);
+            Event end = ev("c", 0, x[0]);
+            end.end = true;
+            first.processElement(end, 0); // started and ended
+            first.processElement(ev("d", 2, x[2]), 0); // buffered, waiting for its step 0: not running
+            assertEquals(2L, function.counts().get("activeSequences"));
+            OperatorSubtaskState snap = first.snapshot(1, 1);
+            first.close();
+            open.remove(first);
+
+            var second = harness(p, opts, rocks ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend(), snap);
+            assertEquals(2L, function.counts().get("activeSequences"), rocks ? "rocksdb" : "hashmap");
+            Event endA = ev("a", 1, x[1]);
+            endA.end = true;
+            second.processElement(endA, 0);
+            second.processElement(ev("e", 0, x[0]), 0);
+            assertEquals(2L, function.counts().get("activeSequences"));
+        }
+    }
+
+    @Test
     void refusesModelsThatCannotStream() {
         ModelException e = assertThrows(ModelException.class,
                 () -> harness(() -> TestModels.goBackwards(1), StreamOptions.defaults()));

@@ -30,6 +30,7 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -197,20 +198,31 @@ class StreamingPipelineTest {
         }
     }
 
-    /** Throws once, mid-stream, after a checkpoint completed; slows the stream so checkpoints happen. */
-    static final class FailOnce extends RichMapFunction<String, String> implements CheckpointListener {
+    /**
+     * Throws once, mid-stream, after a checkpoint completed; slows the stream so checkpoints happen
+     * while it runs. Shared by the file and the Kafka pipeline tests.
+     */
+    static final class FailOnce<T> extends RichMapFunction<T, T> implements CheckpointListener {
         static final AtomicBoolean FAILED = new AtomicBoolean();
         static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
         static final AtomicLong SEEN = new AtomicLong();
         private final boolean fail;
+        private final long sleepMillis;
 
-        FailOnce(boolean fail) {
+        FailOnce(boolean fail, long sleepMillis) {
             this.fail = fail;
+            this.sleepMillis = sleepMillis;
+        }
+
+        static void reset() {
+            SEEN.set(0);
+            CHECKPOINTED.set(false);
+            FAILED.set(false);
         }
 
         @Override
-        public String map(String value) throws Exception {
-            Thread.sleep(2);
+        public T map(T value) throws Exception {
+            Thread.sleep(sleepMillis);
             if (fail && SEEN.incrementAndGet() > 100 && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
                 throw new IllegalStateException("injected failure");
             }
@@ -229,7 +241,7 @@ class StreamingPipelineTest {
         StreamExecutionEnvironment env = env(fail);
         DataStream<String> raw = env.fromSource(FileConnectors.lines(in), WatermarkStrategy.noWatermarks(), "source")
                 .uid("rnnstream-source")
-                .map(new FailOnce(fail)).name("fail-once").uid("fail-once");
+                .map(new FailOnce<String>(fail, 2), Types.STRING).name("fail-once").uid("fail-once");
         StreamingPipeline.build(raw, FileConnectors.lineSink(outDir), FileConnectors.lineSink(dlqDir), MODEL,
                 TestModels.ID, StreamOptions.defaults().idleTimeout(Duration.ofMillis(500)).decideAtConfidence(0.6));
         env.execute(name);
@@ -248,9 +260,7 @@ class StreamingPipelineTest {
         Path in = tmp.resolve("in.jsonl");
         Files.write(in, lines);
         List<List<String>> clean = run(in, "clean", false);
-        FailOnce.SEEN.set(0);
-        FailOnce.CHECKPOINTED.set(false);
-        FailOnce.FAILED.set(false);
+        FailOnce.reset();
         List<List<String>> failed = run(in, "failed", true);
         assertTrue(FailOnce.FAILED.get(), "the failure was never injected");
         assertEquals(clean.get(0).size(), failed.get(0).size());

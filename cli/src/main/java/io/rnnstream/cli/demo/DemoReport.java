@@ -29,7 +29,7 @@ public final class DemoReport {
         System.setProperty("java.awt.headless", "true");
         Plot.lines(dir.resolve("accuracy-by-timestep.png"), "Accuracy against timesteps seen",
                 "timesteps seen (rows of the digit)", "accuracy",
-                List.of(new Plot.Series("stream, label at that step", x, byStep)), 0.0, 1.0);
+                List.of(new Plot.Series("stream", x, byStep)), 0.0, 1.0);
         long[][] c = score.confusion();
         int[][] ci = new int[c.length][];
         for (int i = 0; i < c.length; i++) {

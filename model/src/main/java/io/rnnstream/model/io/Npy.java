@@ -54,14 +54,7 @@ public final class Npy {
     }
 
     public static NpyArray read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new ModelException("file not found: " + file);
-        } catch (IOException e) {
-            throw new ModelException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        byte[] bytes = bytesOf(file);
         return parse(bytes, file.toString());
     }
 
@@ -148,6 +141,16 @@ public final class Npy {
         return new NpyArray(h.shape(), data);
     }
 
+    private static byte[] bytesOf(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ModelException("file not found: " + file);
+        } catch (IOException e) {
+            throw new ModelException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Whole numbers, e.g. class labels or sequence lengths. */
     public record IntArray(int[] shape, int[] data) {}
 
@@ -156,14 +159,7 @@ public final class Npy {
      * floats that hold whole numbers (what {@code y.npy} and {@code lengths.npy} usually are).
      */
     public static IntArray readInts(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new ModelException("file not found: " + file);
-        } catch (IOException e) {
-            throw new ModelException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        byte[] bytes = bytesOf(file);
         String what = file.toString();
         Header h = header(bytes, what);
         String t = h.descr().substring(1);
