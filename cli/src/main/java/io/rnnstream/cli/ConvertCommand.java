@@ -5,8 +5,10 @@ import io.rnnstream.model.ModelException;
 import io.rnnstream.model.ModelFile;
 import io.rnnstream.model.ModelInfo;
 import io.rnnstream.model.ModelLoader;
+import io.rnnstream.model.keras.KerasExport;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -15,12 +17,15 @@ import picocli.CommandLine.Parameters;
 @Command(name = "convert",
         description = {"Write the model as a native rnnstream file (.rnns): one checksummed file with the settings"
                 + " and weights, e.g. to turn a Keras .h5 or .keras file into one. Options set the name, version"
-                + " and class names that go into the model's id and outputs."})
+                + " and class names that go into the model's id and outputs.",
+            "With --out FILE.h5 it writes a Keras 2 full-model HDF5 file instead (what model.save(\"x.h5\")"
+                + " writes), for Keras and other tools that read Keras models."})
 final class ConvertCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A native .rnns file or a Keras model file.")
     Path model;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The .rnns file to write.")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The file to write: .rnns (native), or .h5 / .hdf5"
+            + " (Keras 2 full-model HDF5; it keeps the name, layers and weights, not the version or class names).")
     Path out;
 
     @Option(names = "--name", paramLabel = "NAME", description = "The model's name (default: kept).")
@@ -59,6 +64,17 @@ final class ConvertCommand extends BaseCommand {
             info = info.withClassNames(names);
         }
         Model converted = m.withInfo(info);
+        String lower = out.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".h5") || lower.endsWith(".hdf5")) {
+            KerasExport.write(converted, out);
+            out().println("wrote " + out + " (Keras " + KerasExport.kerasVersion(converted) + " full-model HDF5): "
+                    + converted.info().name() + " " + converted.describe());
+            if (!converted.info().classNames().isEmpty() || converted.info().version() != 1) {
+                out().println("note: a Keras file has no place for the model's version and class names;"
+                        + " keep a .rnns file to serve with them");
+            }
+            return 0;
+        }
         ModelFile.write(converted, out);
         out().println("wrote " + out + ": " + converted.id() + " " + converted.describe());
         return 0;

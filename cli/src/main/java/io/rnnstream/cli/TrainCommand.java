@@ -2,6 +2,7 @@ package io.rnnstream.cli;
 
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelFile;
+import io.rnnstream.model.keras.KerasExport;
 import io.rnnstream.trainer.ProgressBar;
 import io.rnnstream.trainer.Threads;
 import io.rnnstream.trainer.TrainConfig;
@@ -42,6 +43,11 @@ public final class TrainCommand extends BaseCommand {
 
     @Option(names = "--out", required = true, paramLabel = "MODEL", description = "the model file to write")
     Path out;
+
+    @Option(names = "--export-keras", paramLabel = "FILE.h5",
+            description = "also write the trained model as a Keras 2 full-model HDF5 file (model.save(\"x.h5\")'s"
+                    + " layout) that Keras and rnnstream load to the same outputs")
+    Path exportKeras;
 
     @Option(names = "--lr", description = "learning rate (default: Adam 0.001, SGD 0.01)")
     Double lr;
@@ -105,6 +111,11 @@ public final class TrainCommand extends BaseCommand {
         Model model = o.result().model();
         ModelFile.write(model, out);
         err.println("model: " + out + " (" + model.id() + ", " + model.describe() + ")");
+        if (exportKeras != null) {
+            KerasExport.write(model, exportKeras);
+            err.println("keras: " + exportKeras + " (Keras " + KerasExport.kerasVersion(model)
+                    + " full-model HDF5)");
+        }
         err.flush();
         return 0;
     }

@@ -1,10 +1,15 @@
 package io.rnnstream.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rnnstream.model.Forward;
+import io.rnnstream.model.Model;
+import io.rnnstream.model.ModelFile;
+import io.rnnstream.model.keras.KerasImport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +31,7 @@ class TrainCommandTest {
         Path report = tmp.resolve("report");
         int code = new CommandLine(cmd).execute("--data", "mnist", "--layers", "GRU(8)", "--epochs", "1", "--batch",
                 "32", "--limit", "300", "--out", tmp.resolve("m.rnns").toString(), "--report", report.toString(),
-                "--validation-split", "0.1");
+                "--validation-split", "0.1", "--export-keras", tmp.resolve("keras/m.h5").toString());
         String log = err.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("test accuracy"), log);
         assertTrue(Files.exists(report.resolve("index.html")));
@@ -42,6 +47,23 @@ class TrainCommandTest {
         assertTrue(m.at("/training/seconds_per_epoch").asDouble() > 0);
         // ModelFile.write may not exist in this build yet: then the command says so in one line.
         assertTrue(code == 0 ? Files.exists(tmp.resolve("m.rnns")) : log.contains("cannot write"), log);
+        if (code == 0) {
+            // The Keras export reads back to the very same numbers as the native file.
+            assertTrue(log.contains("keras: "), log);
+            Model rnns = ModelFile.read(tmp.resolve("m.rnns"));
+            Model h5 = KerasImport.load(tmp.resolve("keras/m.h5"));
+            assertEquals(rnns.describe(), h5.describe());
+            java.util.Random r = new java.util.Random(3);
+            for (int s = 0; s < 3; s++) {
+                float[][] x = new float[28][28];
+                for (float[] row : x) {
+                    for (int j = 0; j < row.length; j++) {
+                        row[j] = r.nextFloat();
+                    }
+                }
+                assertArrayEquals(Forward.predict(rnns, x)[0], Forward.predict(h5, x)[0], 0f);
+            }
+        }
     }
 
     @Test

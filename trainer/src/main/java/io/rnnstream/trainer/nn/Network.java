@@ -28,6 +28,9 @@ public final class Network {
     private final INDArray headBias;
     private final INDArray dHeadKernel;
     private final INDArray dHeadBias;
+    /** The loss's gradient for the top layer's outputs, (T·B, M), kept while batches keep their shape. */
+    private INDArray dTop;
+    private INDArray dTopLast;
 
     private Network(List<RecurrentUnit> layers, int numClasses, float[] headKernel, float[] headBias) {
         this.layers = List.copyOf(layers);
@@ -132,9 +135,14 @@ public final class Network {
         Nd.gemmSet(hLast, dLogits, dHeadKernel, true, false);
         dHeadBias.assign(dLogits.sum(0));
         RecurrentUnit top = layers.get(layers.size() - 1);
-        INDArray dOut = Nd.zeros((long) b.steps() * b.size(), top.units());
-        Nd.gemmSet(dLogits, headKernel, Nd.rows(dOut, (long) (b.steps() - 1) * b.size(),
-                (long) b.steps() * b.size()), false, true);
+        long rows = (long) b.steps() * b.size();
+        if (dTop == null || dTop.rows() != rows || dTopLast.rows() != b.size() || dTop.dataType() != Nd.type()) {
+            // Only the last step's rows are ever written, so the rest stays zero from batch to batch.
+            dTop = Nd.zeros(rows, top.units());
+            dTopLast = Nd.rows(dTop, rows - b.size(), rows);
+        }
+        INDArray dOut = dTop;
+        Nd.gemmSet(dLogits, headKernel, dTopLast, false, true);
         for (int li = layers.size() - 1; li >= 0; li--) {
             dOut = layers.get(li).backward(dOut, li > 0);
         }

@@ -76,6 +76,7 @@ public abstract class Optimizer {
         private static final double EPSILON = 1e-7;
         private final List<INDArray> m = new ArrayList<>();
         private final List<INDArray> v = new ArrayList<>();
+        private final List<INDArray> scratch = new ArrayList<>();
         private long t;
 
         Adam(double lr) {
@@ -88,17 +89,22 @@ public abstract class Optimizer {
                 for (INDArray p : params) {
                     m.add(org.nd4j.linalg.factory.Nd4j.zerosLike(p));
                     v.add(org.nd4j.linalg.factory.Nd4j.zerosLike(p));
+                    scratch.add(org.nd4j.linalg.factory.Nd4j.zerosLike(p));
                 }
             }
             t++;
             double lrT = learningRate * Math.sqrt(1 - Math.pow(BETA2, t)) / (1 - Math.pow(BETA1, t));
             for (int i = 0; i < params.size(); i++) {
                 INDArray g = grads.get(i);
-                INDArray mi = m.get(i).muli(BETA1).addi(g.mul(1 - BETA1));
-                INDArray vi = v.get(i).muli(BETA2).addi(g.mul(g).muli(1 - BETA2));
+                // One scratch array per parameter instead of four new ones per update: the same
+                // operations in the same order, so the same numbers.
+                INDArray tmp = scratch.get(i);
+                INDArray mi = m.get(i).muli(BETA1).addi(g.mul(1 - BETA1, tmp));
+                INDArray vi = v.get(i).muli(BETA2).addi(g.mul(g, tmp).muli(1 - BETA2));
                 // Keras: p −= lr_t · m / (sqrt(v) + ε·sqrt(1 − β2^t))
-                INDArray denom = Transforms.sqrt(vi, true).addi(EPSILON * Math.sqrt(1 - Math.pow(BETA2, t)));
-                params.get(i).subi(mi.div(denom).muli(lrT));
+                tmp.assign(vi);
+                INDArray denom = Transforms.sqrt(tmp, false).addi(EPSILON * Math.sqrt(1 - Math.pow(BETA2, t)));
+                params.get(i).subi(mi.div(denom, denom).muli(lrT));
             }
         }
     }

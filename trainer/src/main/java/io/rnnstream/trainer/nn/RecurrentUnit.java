@@ -34,6 +34,10 @@ public abstract class RecurrentUnit {
     /** ((T+1)·B, M): block 0 is the zero initial state, block t+1 is h after step t. */
     protected INDArray hAll;
     protected INDArray invMask;
+    private INDArray[] hBlocks;
+    private INDArray output;
+    private int shapeSteps = -1;
+    private int shapeSize = -1;
 
     protected RecurrentUnit(int inputSize, int units, float[] kernel, float[] recurrentKernel, float[] bias,
             long[] biasShape) {
@@ -82,15 +86,37 @@ public abstract class RecurrentUnit {
     public final INDArray forward(Batch b, INDArray x) {
         this.batch = b;
         this.input = x;
-        this.hAll = Nd.zeros((long) (b.steps() + 1) * b.size(), units);
+        // The state buffer and its per-step views live as long as batches keep their shape: a step
+        // is a handful of small ND4J ops, and allocating and slicing anew each time cost as much as
+        // the arithmetic. Block 0 stays zero; every other block is overwritten by each forward pass.
+        if (hAll == null || b.steps() != shapeSteps || b.size() != shapeSize || hAll.dataType() != Nd.type()) {
+            shapeSteps = b.steps();
+            shapeSize = b.size();
+            hAll = Nd.zeros((long) (b.steps() + 1) * b.size(), units);
+            hBlocks = blocks(hAll, b.steps() + 1, b.size());
+            output = Nd.rows(hAll, b.size(), (long) (b.steps() + 1) * b.size());
+            reshaped(b);
+        }
         this.invMask = b.mask() == null ? null : b.mask().rsub(1.0);
         forwardSteps(b, x);
-        return Nd.rows(hAll, b.size(), (long) (b.steps() + 1) * b.size());
+        return output;
+    }
+
+    /** Called when a batch of a new shape (steps, size, data type) arrives: reallocate reused buffers. */
+    protected void reshaped(Batch b) {}
+
+    /** The row blocks {@code [t·B, (t+1)·B)} of {@code m}, t < n, as views. */
+    protected static INDArray[] blocks(INDArray m, int n, int size) {
+        INDArray[] out = new INDArray[n];
+        for (int t = 0; t < n; t++) {
+            out[t] = Nd.rows(m, (long) t * size, (long) (t + 1) * size);
+        }
+        return out;
     }
 
     /** h after the last step, (B, M): for a padded sequence, its last real step's. */
     public final INDArray lastOutput() {
-        return Nd.rows(hAll, (long) batch.steps() * batch.size(), (long) (batch.steps() + 1) * batch.size());
+        return hBlocks[batch.steps()];
     }
 
     protected abstract void forwardSteps(Batch b, INDArray x);
@@ -104,7 +130,7 @@ public abstract class RecurrentUnit {
     public abstract INDArray backward(INDArray dOut, boolean needInputGrad);
 
     protected final INDArray hBlock(int t) {
-        return Nd.rows(hAll, (long) t * batch.size(), (long) (t + 1) * batch.size());
+        return hBlocks[t];
     }
 
     protected final INDArray block(INDArray m, int t) {

@@ -11,6 +11,17 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 final class SimpleRnnUnit extends RecurrentUnit {
     /** (T·B, M): tanh outputs of each step, before masking. */
     private INDArray act;
+    // Reused from batch to batch while the shape holds (see RecurrentUnit#forward).
+    private INDArray deriv;
+    private INDArray dz;
+    private INDArray[] actBlocks;
+    private INDArray[] derivBlocks;
+    private INDArray[] dzBlocks;
+    private INDArray dh;
+    private INDArray held;
+    private INDArray carry;
+    private INDArray dOutSeen;
+    private INDArray[] dOutBlocks;
 
     SimpleRnnUnit(int inputSize, int units, Random rnd) {
         this(inputSize, units, Init.glorotUniform(rnd, inputSize, units), Init.orthogonal(rnd, units, units),
@@ -37,13 +48,27 @@ final class SimpleRnnUnit extends RecurrentUnit {
     }
 
     @Override
+    protected void reshaped(Batch b) {
+        long rows = (long) b.steps() * b.size();
+        act = Nd.zeros(rows, units);
+        deriv = Nd.zeros(rows, units);
+        dz = Nd.zeros(rows, units);
+        actBlocks = blocks(act, b.steps(), b.size());
+        derivBlocks = blocks(deriv, b.steps(), b.size());
+        dzBlocks = blocks(dz, b.steps(), b.size());
+        dh = Nd.zeros(b.size(), units);
+        held = Nd.zeros(b.size(), units);
+        carry = Nd.zeros(b.size(), units);
+        dOutSeen = null;
+    }
+
+    @Override
     protected void forwardSteps(Batch b, INDArray x) {
-        act = Nd.zeros((long) b.steps() * b.size(), units);
         Nd.gemmSet(x, kernel, act, false, false);
         act.addiRowVector(bias);
         for (int t = 0; t < b.steps(); t++) {
             INDArray hp = hBlock(t);
-            INDArray a = block(act, t);
+            INDArray a = actBlocks[t];
             Nd.gemmAdd(hp, recurrentKernel, a, false, false);
             Transforms.tanh(a, false);
             store(hBlock(t + 1), hp, a, b.maskAt(t));
@@ -53,21 +78,24 @@ final class SimpleRnnUnit extends RecurrentUnit {
     @Override
     public INDArray backward(INDArray dOut, boolean needInputGrad) {
         Batch b = batch;
-        INDArray deriv = act.mul(act).rsubi(1.0);
-        INDArray dz = Nd.zeros((long) b.steps() * b.size(), units);
-        INDArray carry = Nd.zeros(b.size(), units);
+        if (dOut != dOutSeen) {
+            dOutSeen = dOut;
+            dOutBlocks = blocks(dOut, b.steps(), b.size());
+        }
+        act.mul(act, deriv).rsubi(1.0);
+        carry.assign(0.0);
         for (int t = b.steps() - 1; t >= 0; t--) {
-            INDArray dh = block(dOut, t).add(carry);
+            dOutBlocks[t].add(carry, dh);
             INDArray m = b.maskAt(t);
-            INDArray held = null;
             if (m != null) {
-                held = dh.mulColumnVector(block(invMask, t));
+                // A padded step passes its gradient straight on to the step before.
+                held.assign(dh).muliColumnVector(block(invMask, t));
                 dh.muliColumnVector(m);
             }
-            INDArray dzt = block(dz, t);
-            dzt.assign(dh.muli(block(deriv, t)));
-            if (held != null) {
-                carry = held;
+            INDArray dzt = dzBlocks[t];
+            dh.mul(derivBlocks[t], dzt);
+            if (m != null) {
+                carry.assign(held);
                 Nd.gemmAdd(dzt, recurrentKernel, carry, false, true);
             } else {
                 Nd.gemmSet(dzt, recurrentKernel, carry, false, true);
