@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             KafkaCommand.class,
             ReplayCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Rnnstream implements Callable<Integer> {

@@ -1,0 +1,101 @@
+package io.rnnstream.cli;
+
+import io.rnnstream.job.ModelProvider;
+import io.rnnstream.job.bench.BenchResult;
+import io.rnnstream.job.bench.BenchSpec;
+import io.rnnstream.job.bench.BenchStage;
+import io.rnnstream.job.bench.EndToEndBench;
+import io.rnnstream.model.Model;
+import io.rnnstream.model.ModelException;
+import io.rnnstream.model.ModelLoader;
+import io.rnnstream.model.StepKernel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rnnstream bench}: the real job topology on an embedded Flink MiniCluster at parallelism 1, fed
+ * by a generator of N interleaved keys, on each state backend; prints events/s, per-event latency and
+ * state bytes per key as a table and as JSON. The peers (DL4J, ONNX Runtime, ND4J) live in the bench
+ * module's {@code bench} profile, not here: the CLI never carries them.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Benchmark the streaming job end to end: generator → keyBy → step operator → sink on an"
+                + " embedded Flink (parallelism 1), for each state backend and key count.",
+            "Prints events/s (per core), p50/p99 per-event latency (generator to sink) and state bytes per key,"
+                + " as a table, then as JSON. docs/BENCHMARKS.md explains each column."})
+public class BenchCommand extends BaseCommand {
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "The model to step (default: the bundled models/mnist-simplernn.rnns).")
+    Path model;
+
+    @Option(names = "--keys", defaultValue = "10000,1000000", split = ",", paramLabel = "N",
+            description = "Interleaved keys, one run per value (default: ${DEFAULT-VALUE}).")
+    List<Integer> keys;
+
+    @Option(names = "--backend", defaultValue = "hashmap,rocksdb", split = ",", paramLabel = "hashmap|rocksdb",
+            description = "State backends, one run per value (default: ${DEFAULT-VALUE}).")
+    List<String> backends;
+
+    @Option(names = "--events", defaultValue = "0", paramLabel = "N",
+            description = "Events per run, warm-up included (default 0: max(2,000,000, 3 × keys)).")
+    long events;
+
+    @Option(names = "--warmup", defaultValue = "-1", paramLabel = "N",
+            description = "Events before the clock starts (default: one pass over the keys, at least a fifth of"
+                    + " the run).")
+    long warmup;
+
+    @Option(names = "--sequence-length", defaultValue = "28", paramLabel = "T",
+            description = "Steps per sequence; each key runs 0..T-1, then a new sequence (default: ${DEFAULT-VALUE}).")
+    int sequenceLength;
+
+    @Option(names = "--managed-memory", paramLabel = "SIZE",
+            description = "Flink managed memory: RocksDB's block cache and write buffers, e.g. 1g (default: the"
+                    + " MiniCluster's 128 MB).")
+    String managedMemory;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON to this file.")
+    Path json;
+
+    @Override
+    protected int run() throws Exception {
+        Path home = Path.of(System.getProperty("rnnstream.home", ".")).toAbsolutePath();
+        Path modelPath = model != null ? model : home.resolve(DemoCommand.MODEL_FILE);
+        if (!Files.exists(modelPath)) {
+            throw new ModelException("model " + modelPath + " not found; pass --model MODEL");
+        }
+        Model m = ModelLoader.load(modelPath);
+        ModelProvider provider = ModelProvider.of(m);
+        err().printf(Locale.ROOT, "model %s, kernel %s, %d runs; machine load %.2f (1-minute average)%n", m.id(),
+                StepKernel.defaultVariant(), keys.size() * backends.size(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        err().flush();
+        List<BenchResult> results = new ArrayList<>();
+        for (int n : keys) {
+            for (String b : backends) {
+                long ev = events > 0 ? events : Math.max(2_000_000L, 3L * n);
+                BenchSpec spec = new BenchSpec(b, n, ev, warmup, sequenceLength, managedMemory);
+                spec.check();
+                err().printf(Locale.ROOT, "running %s, %,d keys, %,d events…%n", b, n, ev);
+                err().flush();
+                BenchResult r = EndToEndBench.run(spec, BenchStage.rnnstream(), provider, m.id());
+                results.add(r);
+            }
+        }
+        String table = BenchResult.table(results);
+        String js = BenchResult.toJson(results);
+        out().print(table);
+        out().println();
+        out().print(js);
+        if (json != null) {
+            Files.writeString(json, js, StandardCharsets.UTF_8);
+        }
+        return 0;
+    }
+}
