@@ -25,7 +25,8 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java ... io.rnnstream.bench.peers.PeerComparison [--keys 10000] [--backend hashmap] [--events 2000000]
- *     [--peer-events 200000] [--repeat 3] [--json FILE]
+ *     [--peer-events 200000] [--repeat 3] [--peers dl4j,onnx,nd4j,kernel-1state,kernel-1state-async]
+ *     [--managed-memory 512m] [--rate EVENTS_PER_S] [--json FILE]
  * </pre>
  */
 public final class PeerComparison {
@@ -34,7 +35,7 @@ public final class PeerComparison {
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new LinkedHashMap<>(Map.of("--keys", "10000", "--backend", "hashmap", "--events",
                 "2000000", "--peer-events", "200000", "--repeat", "1", "--sequence-length", "28", "--peers",
-                "dl4j,onnx,nd4j"));
+                "dl4j,onnx,nd4j", "--rate", "0"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!a.containsKey(args[i]) && !args[i].equals("--json") && !args[i].equals("--managed-memory")) {
                 throw new IllegalArgumentException("unknown option " + args[i]);
@@ -43,7 +44,9 @@ public final class PeerComparison {
         }
         Model model = PeerModel.load();
         int t = Integer.parseInt(a.get("--sequence-length"));
-        checkAgreement(model, t);
+        if (!a.get("--peers").isEmpty()) {
+            checkAgreement(model, t);
+        }
         ModelProvider provider = ModelProvider.of(model);
         List<BenchStage> peers = new ArrayList<>();
         for (String p : a.get("--peers").split(",")) {
@@ -51,8 +54,11 @@ public final class PeerComparison {
                 case "dl4j" -> peers.add(PeerStages.dl4j());
                 case "onnx" -> peers.add(PeerStages.onnxWindow());
                 case "nd4j" -> peers.add(PeerStages.nd4j());
+                case "kernel-1state" -> peers.add(StateAccessStages.oneState());
+                case "kernel-1state-async" -> peers.add(StateAccessStages.oneStateAsync());
                 case "" -> { }
-                default -> throw new IllegalArgumentException("unknown peer " + p + ": dl4j, onnx or nd4j");
+                default -> throw new IllegalArgumentException("unknown peer " + p + ": dl4j, onnx, nd4j,"
+                        + " kernel-1state or kernel-1state-async");
             }
         }
         List<BenchResult> results = new ArrayList<>();
@@ -87,7 +93,15 @@ public final class PeerComparison {
     private static BenchResult run(BenchStage stage, String backend, int keys, long events, int t,
             Map<String, String> a, ModelProvider provider, Model model) throws Exception {
         long ev = Math.max(events, keys + Math.max(keys / 2, 20_000));
-        BenchSpec spec = new BenchSpec(backend, keys, ev, -1, t, a.get("--managed-memory"));
+        long warmup = -1;
+        if (stage.name().equals("onnx-window")) {
+            // Its cost grows with the window: measure whole sequences (every key through steps 1..T-1 and
+            // 0 once), so windows of 1..T inputs weigh alike, as in a long run.
+            warmup = keys;
+            ev = keys + (long) keys * t;
+        }
+        BenchSpec spec = new BenchSpec(backend, keys, ev, warmup, t, a.get("--managed-memory"),
+                Long.parseLong(a.get("--rate")));
         System.err.printf(Locale.ROOT, "%s on %s, %,d keys, %,d events (load %.2f)…%n", stage.name(), backend, keys,
                 ev, load());
         BenchResult r = EndToEndBench.run(spec, stage, provider, model.id());

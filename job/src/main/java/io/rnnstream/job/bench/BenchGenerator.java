@@ -21,13 +21,16 @@ final class BenchGenerator extends RichMapFunction<Long, Event> {
     private final int sequenceLength;
     private final int features;
     private final String runId;
+    private final long rate;
 
     private transient String[] keyNames;
+    private transient long start;
     private transient float[][] pool;
     private transient long[] stamps;
 
-    BenchGenerator(int keys, int sequenceLength, int features, String runId) {
+    BenchGenerator(int keys, int sequenceLength, int features, String runId, long rate) {
         this.keys = keys;
+        this.rate = rate;
         this.sequenceLength = sequenceLength;
         this.features = features;
         this.runId = runId;
@@ -65,6 +68,16 @@ final class BenchGenerator extends RichMapFunction<Long, Event> {
         int k = (int) (i % keys);
         int step = (int) ((i / keys) % sequenceLength);
         Event e = new Event(keyNames[k], step, Event.NO_TS, pool[(int) (i % POOL)], false);
+        if (rate > 0) {
+            // Paced: event i leaves at start + i / rate (spinning: sleeps are far coarser than 1 / rate).
+            if (i == 0) {
+                start = System.nanoTime();
+            }
+            long due = start + (long) (i * (1e9 / rate));
+            while (System.nanoTime() < due) {
+                Thread.onSpinWait();
+            }
+        }
         stamps[(int) (i & BenchProbe.RING_MASK)] = System.nanoTime();
         return e;
     }

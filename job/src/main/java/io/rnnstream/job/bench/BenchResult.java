@@ -12,14 +12,15 @@ import java.util.Locale;
 public record BenchResult(String stage, String backend, int keys, long events, long measuredEvents,
         double eventsPerSecond, double eventsPerCpuSecond, double p50Micros, double p99Micros, long stateBytesPerKey,
         long rawFloatBytesPerKey, String stateDetail, double sstBytesPerKey, double heapBytesPerKey,
-        double loadAverage, String managedMemory) {
+        double loadAverage, String managedMemory, long rate) {
 
-    static final String[] HEADER = {"stage", "backend", "keys", "events/s", "events/cpu-s", "p50 µs", "p99 µs",
+    static final String[] HEADER = {"stage", "backend", "keys", "paced at", "events/s", "events/cpu-s", "p50 µs", "p99 µs",
         "state B/key", "raw B/key", "SST B/key", "heap B/key", "load"};
 
     String[] row() {
         return new String[] {stage, backend + (managedMemory == null ? "" : " (" + managedMemory + ")"),
-            String.format(Locale.ROOT, "%,d", keys), String.format(Locale.ROOT, "%,.0f", eventsPerSecond),
+            String.format(Locale.ROOT, "%,d", keys), rate == 0 ? "-" : String.format(Locale.ROOT, "%,d/s", rate),
+            String.format(Locale.ROOT, "%,.0f", eventsPerSecond),
             String.format(Locale.ROOT, "%,.0f", eventsPerCpuSecond), String.format(Locale.ROOT, "%.1f", p50Micros),
             String.format(Locale.ROOT, "%.1f", p99Micros), Long.toString(stateBytesPerKey),
             Long.toString(rawFloatBytesPerKey), sstBytesPerKey < 0 ? "-" : String.format(Locale.ROOT, "%.0f",
@@ -64,11 +65,12 @@ public record BenchResult(String stage, String backend, int keys, long events, l
     }
 
     public String toJson() {
-        return String.format(Locale.ROOT, "{\"stage\":\"%s\",\"backend\":\"%s\",\"managedMemory\":%s,\"keys\":%d,"
+        return String.format(Locale.ROOT, "{\"stage\":\"%s\",\"backend\":\"%s\",\"managedMemory\":%s,"
+                        + "\"keys\":%d,\"rate\":%d,"
                         + "\"events\":%d,\"measuredEvents\":%d,\"eventsPerSecond\":%.1f,\"eventsPerCpuSecond\":%.1f,"
                         + "\"p50Micros\":%.2f,\"p99Micros\":%.2f,\"stateBytesPerKey\":%d,\"rawFloatBytesPerKey\":%d,"
                         + "\"stateDetail\":\"%s\",\"sstBytesPerKey\":%s,\"heapBytesPerKey\":%s,\"loadAverage\":%.2f}",
-                esc(stage), esc(backend), managedMemory == null ? "null" : "\"" + esc(managedMemory) + "\"", keys,
+                esc(stage), esc(backend), managedMemory == null ? "null" : "\"" + esc(managedMemory) + "\"", keys, rate,
                 events, measuredEvents, eventsPerSecond, eventsPerCpuSecond, p50Micros, p99Micros, stateBytesPerKey,
                 rawFloatBytesPerKey, esc(stateDetail), sstBytesPerKey < 0 ? "null" : String.format(Locale.ROOT,
                         "%.1f", sstBytesPerKey),

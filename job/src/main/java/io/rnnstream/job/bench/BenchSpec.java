@@ -3,18 +3,30 @@ package io.rnnstream.job.bench;
 /**
  * One end-to-end run: which stage, on which state backend, over how many interleaved keys and events.
  *
- * @param backend "hashmap" (heap) or "rocksdb"
+ * @param backend "hashmap" (heap), "rocksdb", or "forst" (Flink 2's ForSt; needs flink-statebackend-forst on
+ *     the classpath, which only the bench module's {@code bench} profile has)
  * @param keys N keys, interleaved: event i belongs to key i mod N
  * @param events events in the run, warm-up included
  * @param warmup events before the clock starts (-1: the default, see {@link #effectiveWarmup()})
  * @param sequenceLength T: each key's steps run 0..T−1, then a new sequence starts
  * @param managedMemory Flink managed memory for the TaskManager (RocksDB's cache and write buffers),
  *     e.g. "512m"; null for the MiniCluster's default
+ * @param rate events per second the generator paces itself to (0: as fast as the pipeline takes them).
+ *     Unpaced, latency is the queueing of a saturated pipeline; paced below capacity, it is each event's
+ *     own path through it.
  */
-public record BenchSpec(String backend, int keys, long events, long warmup, int sequenceLength, String managedMemory) {
+public record BenchSpec(String backend, int keys, long events, long warmup, int sequenceLength, String managedMemory,
+        long rate) {
+    public BenchSpec(String backend, int keys, long events, long warmup, int sequenceLength, String managedMemory) {
+        this(backend, keys, events, warmup, sequenceLength, managedMemory, 0);
+    }
+
     public BenchSpec {
-        if (!backend.equals("hashmap") && !backend.equals("rocksdb")) {
-            throw new IllegalArgumentException("--backend must be hashmap or rocksdb, not " + backend);
+        if (rate < 0) {
+            throw new IllegalArgumentException("--rate must be 0 (unpaced) or more, not " + rate);
+        }
+        if (!backend.equals("hashmap") && !backend.equals("rocksdb") && !backend.equals("forst")) {
+            throw new IllegalArgumentException("--backend must be hashmap, rocksdb or forst, not " + backend);
         }
         if (keys < 1) {
             throw new IllegalArgumentException("--keys must be 1 or more, not " + keys);

@@ -30,6 +30,16 @@ public interface BenchStage {
     DataStream<OutputRecord> apply(DataStream<Event> events, ModelProvider model, String modelId,
             StreamOptions opts);
 
+    /**
+     * Whether outputs leave in input order across keys (the sink then checks each output's step). False
+     * for stages on Flink's asynchronous state API, which only keeps each key's order: the sink then
+     * pairs the k-th output with the k-th event's stamp, so latency percentiles are approximate within
+     * the in-flight window.
+     */
+    default boolean ordered() {
+        return true;
+    }
+
     /** One key's state as the backend stores it (serialized values), mid-sequence. */
     StateSize stateSize(Model model);
 

@@ -34,6 +34,9 @@ public final class EndToEndBench {
     private static final ConfigOption<String> ROCKSDB_LOCAL_DIR =
             ConfigOptions.key("state.backend.rocksdb.localdir").stringType().noDefaultValue();
 
+    private static final ConfigOption<String> FORST_LOCAL_DIR =
+            ConfigOptions.key("state.backend.forst.local-dir").stringType().noDefaultValue();
+
     private EndToEndBench() {}
 
     /** One run; the JVM runs one at a time (they share the machine's cores and this class's probe). */
@@ -52,21 +55,30 @@ public final class EndToEndBench {
             if (spec.managedMemory() != null) {
                 conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse(spec.managedMemory()));
             }
-            if (spec.backend().equals("rocksdb")) {
-                rocksDir = Files.createTempDirectory("rnnstream-bench-rocksdb");
-                conf.set(ROCKSDB_LOCAL_DIR, rocksDir.toString());
+            if (spec.backend().equals("forst")) {
+                try {
+                    Class.forName("org.apache.flink.state.forst.ForStStateBackendFactory");
+                } catch (ClassNotFoundException e) {
+                    throw new IllegalArgumentException("--backend forst needs flink-statebackend-forst on the"
+                            + " classpath: run it from the bench module's bench profile (docs/BENCHMARKS.md)");
+                }
+            }
+            if (!spec.backend().equals("hashmap")) {
+                rocksDir = Files.createTempDirectory("rnnstream-bench-" + spec.backend());
+                conf.set(spec.backend().equals("rocksdb") ? ROCKSDB_LOCAL_DIR : FORST_LOCAL_DIR, rocksDir.toString());
             }
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
             long warmup = spec.effectiveWarmup();
             // A bounded sequence in order: parallelism 1 keeps event i the i-th one the sink sees.
             DataStream<Event> events = env.fromSequence(0, spec.events() - 1).name("generator")
-                    .map(new BenchGenerator(spec.keys(), spec.sequenceLength(), model.inputSize(), runId),
+                    .map(new BenchGenerator(spec.keys(), spec.sequenceLength(), model.inputSize(), runId,
+                            spec.rate()),
                             TypeInformation.of(Event.class))
                     .name("to-event");
             // No idle timeout, hence no timers: the sequences end at step T−1, as in the setup.
             StreamOptions opts = StreamOptions.defaults().sequenceLength(spec.sequenceLength());
             DataStream<OutputRecord> out = stage.apply(events, provider, modelId, opts);
-            out.sinkTo(new MeasuringSink(runId, spec.events(), warmup, spec.keys(), spec.sequenceLength(),
+            out.sinkTo(new MeasuringSink(runId, spec.events(), warmup, spec.keys(), spec.sequenceLength(), stage.ordered(),
                     spec.backend().equals("hashmap"), rocksDir == null ? null : rocksDir.toString()))
                     .name("measure");
             env.execute("rnnstream bench: " + stage.name() + " " + spec.backend() + " " + spec.keys() + " keys");
@@ -89,7 +101,8 @@ public final class EndToEndBench {
             return new BenchResult(stage.name(), spec.backend(), spec.keys(), spec.events(), m.measuredEvents(), rate,
                     cpuRate, percentile(lat, 0.50) / 1e3, percentile(lat, 0.99) / 1e3, size.valueBytes(),
                     size.rawFloatBytes(), size.detail(), sstPerKey, heapPerKey,
-                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), spec.managedMemory());
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), spec.managedMemory(),
+                    spec.rate());
         } finally {
             BenchProbe.close(runId);
             if (rocksDir != null) {
