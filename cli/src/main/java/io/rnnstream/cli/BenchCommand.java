@@ -66,6 +66,11 @@ public class BenchCommand extends BaseCommand {
                     + " event's own path.")
     long rate;
 
+    @Option(names = "--buffer-timeout", defaultValue = "-1", paramLabel = "MS",
+            description = "Flink's network buffer timeout in ms (default -1: Flink's 100 ms, as the job runs; 0:"
+                    + " send every record at once). Paced below capacity, latency is mostly this wait.")
+    long bufferTimeoutMs;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON to this file.")
     Path json;
 
@@ -86,7 +91,8 @@ public class BenchCommand extends BaseCommand {
         for (int n : keys) {
             for (String b : backends) {
                 long ev = events > 0 ? events : Math.max(2_000_000L, 3L * n);
-                BenchSpec spec = new BenchSpec(b, n, ev, warmup, sequenceLength, managedMemory, rate);
+                BenchSpec spec = new BenchSpec(b, n, ev, warmup, sequenceLength, managedMemory, rate,
+                        bufferTimeoutMs);
                 spec.check();
                 err().printf(Locale.ROOT, "running %s, %,d keys, %,d events…%n", b, n, ev);
                 err().flush();

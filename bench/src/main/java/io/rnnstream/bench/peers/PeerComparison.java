@@ -101,7 +101,7 @@ public final class PeerComparison {
             ev = keys + (long) keys * t;
         }
         BenchSpec spec = new BenchSpec(backend, keys, ev, warmup, t, a.get("--managed-memory"),
-                Long.parseLong(a.get("--rate")));
+                Long.parseLong(a.get("--rate")), -1);
         System.err.printf(Locale.ROOT, "%s on %s, %,d keys, %,d events (load %.2f)…%n", stage.name(), backend, keys,
                 ev, load());
         BenchResult r = EndToEndBench.run(spec, stage, provider, model.id());

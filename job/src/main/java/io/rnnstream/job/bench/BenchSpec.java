@@ -14,11 +14,13 @@ package io.rnnstream.job.bench;
  * @param rate events per second the generator paces itself to (0: as fast as the pipeline takes them).
  *     Unpaced, latency is the queueing of a saturated pipeline; paced below capacity, it is each event's
  *     own path through it.
+ * @param bufferTimeoutMs how long Flink lets a network buffer fill before sending it (-1: Flink's default,
+ *     100 ms, as the job runs; 0: every record at once). Latency below saturation is mostly this wait.
  */
 public record BenchSpec(String backend, int keys, long events, long warmup, int sequenceLength, String managedMemory,
-        long rate) {
+        long rate, long bufferTimeoutMs) {
     public BenchSpec(String backend, int keys, long events, long warmup, int sequenceLength, String managedMemory) {
-        this(backend, keys, events, warmup, sequenceLength, managedMemory, 0);
+        this(backend, keys, events, warmup, sequenceLength, managedMemory, 0, -1);
     }
 
     public BenchSpec {

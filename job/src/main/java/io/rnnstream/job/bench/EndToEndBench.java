@@ -68,6 +68,9 @@ public final class EndToEndBench {
                 conf.set(spec.backend().equals("rocksdb") ? ROCKSDB_LOCAL_DIR : FORST_LOCAL_DIR, rocksDir.toString());
             }
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+            if (spec.bufferTimeoutMs() >= 0) {
+                env.setBufferTimeout(spec.bufferTimeoutMs());
+            }
             long warmup = spec.effectiveWarmup();
             // A bounded sequence in order: parallelism 1 keeps event i the i-th one the sink sees.
             DataStream<Event> events = env.fromSequence(0, spec.events() - 1).name("generator")
