@@ -76,6 +76,22 @@ public class BenchCommand extends BaseCommand {
 
     @Override
     protected int run() throws Exception {
+        // Every argument is checked before the model loads and the first run starts.
+        List<BenchSpec> specs = new ArrayList<>();
+        for (int n : keys) {
+            for (String b : backends) {
+                long ev = events > 0 ? events : Math.max(2_000_000L, 3L * n);
+                try {
+                    BenchSpec spec = new BenchSpec(b, n, ev, warmup, sequenceLength, managedMemory, rate,
+                            bufferTimeoutMs);
+                    spec.check();
+                    specs.add(spec);
+                } catch (IllegalArgumentException e) {
+                    // The user's own argument: one plain line, exit 1 (as the other commands' checks).
+                    throw new ModelException(e.getMessage(), e);
+                }
+            }
+        }
         Path home = Path.of(System.getProperty("rnnstream.home", ".")).toAbsolutePath();
         Path modelPath = model != null ? model : home.resolve(DemoCommand.MODEL_FILE);
         if (!Files.exists(modelPath)) {
@@ -84,21 +100,15 @@ public class BenchCommand extends BaseCommand {
         Model m = ModelLoader.load(modelPath);
         ModelProvider provider = ModelProvider.of(m);
         err().printf(Locale.ROOT, "model %s, kernel %s, %d runs; machine load %.2f (1-minute average)%n", m.id(),
-                StepKernel.defaultVariant(), keys.size() * backends.size(),
+                StepKernel.defaultVariant(), specs.size(),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         err().flush();
         List<BenchResult> results = new ArrayList<>();
-        for (int n : keys) {
-            for (String b : backends) {
-                long ev = events > 0 ? events : Math.max(2_000_000L, 3L * n);
-                BenchSpec spec = new BenchSpec(b, n, ev, warmup, sequenceLength, managedMemory, rate,
-                        bufferTimeoutMs);
-                spec.check();
-                err().printf(Locale.ROOT, "running %s, %,d keys, %,d events…%n", b, n, ev);
-                err().flush();
-                BenchResult r = EndToEndBench.run(spec, BenchStage.rnnstream(), provider, m.id());
-                results.add(r);
-            }
+        for (BenchSpec spec : specs) {
+            err().printf(Locale.ROOT, "running %s, %,d keys, %,d events…%n", spec.backend(), spec.keys(),
+                    spec.events());
+            err().flush();
+            results.add(EndToEndBench.run(spec, BenchStage.rnnstream(), provider, m.id()));
         }
         String table = BenchResult.table(results);
         String js = BenchResult.toJson(results);

@@ -18,7 +18,8 @@ public record BenchResult(String stage, String backend, int keys, long events, l
         "state B/key", "raw B/key", "SST B/key", "heap B/key", "load"};
 
     String[] row() {
-        return new String[] {stage, backend + (managedMemory == null ? "" : " (" + managedMemory + ")"),
+        return new String[] {stage, // Managed memory only sizes RocksDB/ForSt; the heap backend does not use it.
+            backend + (managedMemory == null || backend.equals("hashmap") ? "" : " (" + managedMemory + ")"),
             String.format(Locale.ROOT, "%,d", keys), rate == 0 ? "-" : String.format(Locale.ROOT, "%,d/s", rate),
             String.format(Locale.ROOT, "%,.0f", eventsPerSecond),
             String.format(Locale.ROOT, "%,.0f", eventsPerCpuSecond), String.format(Locale.ROOT, "%.1f", p50Micros),
