@@ -71,6 +71,11 @@ public class BenchCommand extends BaseCommand {
                     + " send every record at once). Paced below capacity, latency is mostly this wait.")
     long bufferTimeoutMs;
 
+    @Option(names = "--repeat", defaultValue = "1", paramLabel = "N",
+            description = "Run every configuration N times, interleaved, and add a median row for each"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON to this file.")
     Path json;
 
@@ -100,15 +105,33 @@ public class BenchCommand extends BaseCommand {
         Model m = ModelLoader.load(modelPath);
         ModelProvider provider = ModelProvider.of(m);
         err().printf(Locale.ROOT, "model %s, kernel %s, %d runs; machine load %.2f (1-minute average)%n", m.id(),
-                StepKernel.defaultVariant(), specs.size(),
+                StepKernel.defaultVariant(), specs.size() * Math.max(1, repeat),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         err().flush();
+        if (repeat < 1) {
+            throw new ModelException("--repeat must be 1 or more, not " + repeat);
+        }
         List<BenchResult> results = new ArrayList<>();
-        for (BenchSpec spec : specs) {
-            err().printf(Locale.ROOT, "running %s, %,d keys, %,d events…%n", spec.backend(), spec.keys(),
-                    spec.events());
-            err().flush();
-            results.add(EndToEndBench.run(spec, BenchStage.rnnstream(), provider, m.id()));
+        List<List<BenchResult>> bySpec = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            bySpec.add(new ArrayList<>());
+        }
+        // Interleaved, so that the machine's load changes touch every configuration alike.
+        for (int r = 0; r < repeat; r++) {
+            for (int i = 0; i < specs.size(); i++) {
+                BenchSpec spec = specs.get(i);
+                err().printf(Locale.ROOT, "running %s, %,d keys, %,d events%s…%n", spec.backend(), spec.keys(),
+                        spec.events(), repeat > 1 ? " (" + (r + 1) + " of " + repeat + ")" : "");
+                err().flush();
+                BenchResult res = EndToEndBench.run(spec, BenchStage.rnnstream(), provider, m.id());
+                results.add(res);
+                bySpec.get(i).add(res);
+            }
+        }
+        if (repeat > 1) {
+            for (List<BenchResult> runs : bySpec) {
+                results.add(BenchResult.median(runs));
+            }
         }
         String table = BenchResult.table(results);
         String js = BenchResult.toJson(results);

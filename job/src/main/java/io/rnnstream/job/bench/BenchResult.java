@@ -65,6 +65,31 @@ public record BenchResult(String stage, String backend, int keys, long events, l
         return sb.toString();
     }
 
+    /**
+     * The median of repeated runs of one configuration: each measure's own median (so the row need not
+     * be one run's), named "STAGE (median of N)".
+     */
+    public static BenchResult median(List<BenchResult> runs) {
+        BenchResult f = runs.get(0);
+        return new BenchResult(f.stage + " (median of " + runs.size() + ")", f.backend, f.keys, f.events,
+                f.measuredEvents, med(runs, BenchResult::eventsPerSecond), med(runs, BenchResult::eventsPerCpuSecond),
+                med(runs, BenchResult::p50Micros), med(runs, BenchResult::p99Micros), f.stateBytesPerKey,
+                f.rawFloatBytesPerKey, f.stateDetail, measured(runs, BenchResult::sstBytesPerKey),
+                measured(runs, BenchResult::heapBytesPerKey), med(runs, BenchResult::loadAverage), f.managedMemory, f.rate);
+    }
+
+    /** The median of the runs where it was measured (not negative), or -1. */
+    private static double measured(List<BenchResult> runs, java.util.function.ToDoubleFunction<BenchResult> f) {
+        List<BenchResult> m = runs.stream().filter(r -> f.applyAsDouble(r) >= 0).toList();
+        return m.isEmpty() ? -1 : med(m, f);
+    }
+
+    private static double med(List<BenchResult> runs, java.util.function.ToDoubleFunction<BenchResult> f) {
+        double[] v = runs.stream().mapToDouble(f).sorted().toArray();
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
     public String toJson() {
         return String.format(Locale.ROOT, "{\"stage\":\"%s\",\"backend\":\"%s\",\"managedMemory\":%s,"
                         + "\"keys\":%d,\"rate\":%d,"
