@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
             PublishModelCommand.class,
             ClusterCommand.class,
             SubmitCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Rnnstream implements Callable<Integer> {

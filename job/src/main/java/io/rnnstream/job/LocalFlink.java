@@ -34,6 +34,12 @@ public final class LocalFlink {
         // Every type on the wire and in state has a Flink serializer: a Kryo fallback is a bug.
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        if (stateBackend.equals("rocksdb")) {
+            // RocksDB's block cache and write buffers come out of managed memory; the embedded
+            // default (128 MB) made it 4-7x slower at a million keys (docs/BENCHMARKS.md).
+            conf.set(org.apache.flink.configuration.TaskManagerOptions.MANAGED_MEMORY_SIZE,
+                    org.apache.flink.configuration.MemorySize.parse("1g"));
+        }
         // Checkpoints on local disk: the in-memory default caps state at a few MB.
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());

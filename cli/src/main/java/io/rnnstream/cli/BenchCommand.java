@@ -1,0 +1,146 @@
+package io.rnnstream.cli;
+
+import io.rnnstream.job.ModelProvider;
+import io.rnnstream.job.bench.BenchResult;
+import io.rnnstream.job.bench.BenchSpec;
+import io.rnnstream.job.bench.BenchStage;
+import io.rnnstream.job.bench.EndToEndBench;
+import io.rnnstream.model.Model;
+import io.rnnstream.model.ModelException;
+import io.rnnstream.model.ModelLoader;
+import io.rnnstream.model.StepKernel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rnnstream bench}: the real job topology on an embedded Flink MiniCluster at parallelism 1, fed
+ * by a generator of N interleaved keys, on each state backend; prints events/s, per-event latency and
+ * state bytes per key as a table and as JSON. The peers (DL4J, ONNX Runtime, ND4J) live in the bench
+ * module's {@code bench} profile, not here: the CLI never carries them.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Benchmark the streaming job end to end: generator → keyBy → step operator → sink on an"
+                + " embedded Flink (parallelism 1), for each state backend and key count.",
+            "Prints events/s (per core), p50/p99 per-event latency (generator to sink) and state bytes per key,"
+                + " as a table, then as JSON. docs/BENCHMARKS.md explains each column."})
+public class BenchCommand extends BaseCommand {
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "The model to step (default: the bundled models/mnist-simplernn.rnns).")
+    Path model;
+
+    @Option(names = "--keys", defaultValue = "10000,1000000", split = ",", paramLabel = "N",
+            description = "Interleaved keys, one run per value (default: ${DEFAULT-VALUE}).")
+    List<Integer> keys;
+
+    @Option(names = "--backend", defaultValue = "hashmap,rocksdb", split = ",", paramLabel = "hashmap|rocksdb",
+            description = "State backends, one run per value (default: ${DEFAULT-VALUE}).")
+    List<String> backends;
+
+    @Option(names = "--events", defaultValue = "0", paramLabel = "N",
+            description = "Events per run, warm-up included (default 0: max(2,000,000, 3 × keys)).")
+    long events;
+
+    @Option(names = "--warmup", defaultValue = "-1", paramLabel = "N",
+            description = "Events before the clock starts (default: one pass over the keys, at least a fifth of"
+                    + " the run).")
+    long warmup;
+
+    @Option(names = "--sequence-length", defaultValue = "28", paramLabel = "T",
+            description = "Steps per sequence; each key runs 0..T-1, then a new sequence (default: ${DEFAULT-VALUE}).")
+    int sequenceLength;
+
+    @Option(names = "--managed-memory", defaultValue = "1g", paramLabel = "SIZE",
+            description = "Flink managed memory: RocksDB's block cache and write buffers (default: ${DEFAULT-VALUE};"
+                    + " the MiniCluster's own default, 128m, made RocksDB with 1,000,000 keys 4-7x slower here).")
+    String managedMemory;
+
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "EVENTS_PER_S",
+            description = "Pace the generator to this many events/s (default 0: unpaced, which measures throughput;"
+                    + " latency is then the queueing of a saturated pipeline). Below capacity, latency is each"
+                    + " event's own path.")
+    long rate;
+
+    @Option(names = "--buffer-timeout", defaultValue = "-1", paramLabel = "MS",
+            description = "Flink's network buffer timeout in ms (default -1: Flink's 100 ms, as the job runs; 0:"
+                    + " send every record at once). Paced below capacity, latency is mostly this wait.")
+    long bufferTimeoutMs;
+
+    @Option(names = "--repeat", defaultValue = "1", paramLabel = "N",
+            description = "Run every configuration N times, interleaved, and add a median row for each"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON to this file.")
+    Path json;
+
+    @Override
+    protected int run() throws Exception {
+        // Every argument is checked before the model loads and the first run starts.
+        List<BenchSpec> specs = new ArrayList<>();
+        for (int n : keys) {
+            for (String b : backends) {
+                long ev = events > 0 ? events : Math.max(2_000_000L, 3L * n);
+                try {
+                    BenchSpec spec = new BenchSpec(b, n, ev, warmup, sequenceLength, managedMemory, rate,
+                            bufferTimeoutMs);
+                    spec.check();
+                    specs.add(spec);
+                } catch (IllegalArgumentException e) {
+                    // The user's own argument: one plain line, exit 1 (as the other commands' checks).
+                    throw new ModelException(e.getMessage(), e);
+                }
+            }
+        }
+        Path home = Path.of(System.getProperty("rnnstream.home", ".")).toAbsolutePath();
+        Path modelPath = model != null ? model : home.resolve(DemoCommand.MODEL_FILE);
+        if (!Files.exists(modelPath)) {
+            throw new ModelException("model " + modelPath + " not found; pass --model MODEL");
+        }
+        Model m = ModelLoader.load(modelPath);
+        ModelProvider provider = ModelProvider.of(m);
+        err().printf(Locale.ROOT, "model %s, kernel %s, %d runs; machine load %.2f (1-minute average)%n", m.id(),
+                StepKernel.defaultVariant(), specs.size() * Math.max(1, repeat),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        err().flush();
+        if (repeat < 1) {
+            throw new ModelException("--repeat must be 1 or more, not " + repeat);
+        }
+        List<BenchResult> results = new ArrayList<>();
+        List<List<BenchResult>> bySpec = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            bySpec.add(new ArrayList<>());
+        }
+        // Interleaved, so that the machine's load changes touch every configuration alike.
+        for (int r = 0; r < repeat; r++) {
+            for (int i = 0; i < specs.size(); i++) {
+                BenchSpec spec = specs.get(i);
+                err().printf(Locale.ROOT, "running %s, %,d keys, %,d events%s…%n", spec.backend(), spec.keys(),
+                        spec.events(), repeat > 1 ? " (" + (r + 1) + " of " + repeat + ")" : "");
+                err().flush();
+                BenchResult res = EndToEndBench.run(spec, BenchStage.rnnstream(), provider, m.id());
+                results.add(res);
+                bySpec.get(i).add(res);
+            }
+        }
+        if (repeat > 1) {
+            for (List<BenchResult> runs : bySpec) {
+                results.add(BenchResult.median(runs));
+            }
+        }
+        String table = BenchResult.table(results);
+        String js = BenchResult.toJson(results);
+        out().print(table);
+        out().println();
+        out().print(js);
+        if (json != null) {
+            Files.writeString(json, js, StandardCharsets.UTF_8);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,40 @@
+package io.rnnstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rnnstream.model.ModelFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code rnnstream bench} in its smallest form: one run, the table and the JSON. */
+class BenchCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void benchPrintsTheTableAndJson() throws Exception {
+        Path model = dir.resolve("m.rnns");
+        ModelFile.write(RnnstreamTest.mnistModel(), model);
+        Path json = dir.resolve("bench.json");
+        RnnstreamTest.Run r = RnnstreamTest.run("bench", "--model", model.toString(), "--keys", "50", "--backend",
+                "hashmap", "--events", "3000", "--json", json.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().startsWith("| stage     | backend |"), r.out());
+        assertTrue(r.out().contains("| rnnstream | hashmap |"), r.out());
+        assertTrue(r.out().contains("\"stateDetail\":\"model-state 516 + last-output 44 + sequence-meta"), r.out());
+        assertTrue(Files.readString(json).contains("\"keys\":50"));
+    }
+
+    @Test
+    void badArgumentsAreOneLine() {
+        RnnstreamTest.Run r = RnnstreamTest.run("bench", "--backend", "nope", "--keys", "5", "--events", "3000");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().startsWith("error: --backend must be hashmap, rocksdb or forst, not nope"), r.err());
+        r = RnnstreamTest.run("bench", "--keys", "1000", "--events", "1500");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().contains("raise --events to at least"), r.err());
+    }
+}
