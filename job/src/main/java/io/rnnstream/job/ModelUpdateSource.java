@@ -1,6 +1,7 @@
 package io.rnnstream.job;
 
 import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.kafka.KafkaConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
@@ -11,7 +12,6 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.header.Header;
 
 /**
@@ -34,27 +34,13 @@ public final class ModelUpdateSource {
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topic)
                 .setGroupId(groupId)
-                .setStartingOffsets(offsets(startingOffsets))
+                .setStartingOffsets(KafkaConnectors.offsets(startingOffsets))
                 .setDeserializer(new Deserializer())
                 .setProperties(p);
         if (bounded) {
             b.setBounded(OffsetsInitializer.latest());
         }
         return b.build();
-    }
-
-    private static OffsetsInitializer offsets(StartingOffsets s) {
-        switch (s) {
-            case EARLIEST:
-                return OffsetsInitializer.earliest();
-            case LATEST:
-                return OffsetsInitializer.latest();
-            case COMMITTED_OR_LATEST:
-                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST);
-            case COMMITTED_OR_EARLIEST:
-            default:
-                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        }
     }
 
     static final class Deserializer implements KafkaRecordDeserializationSchema<ModelUpdate> {

@@ -109,7 +109,8 @@ public final class KafkaConnectors {
                 .build();
     }
 
-    private static OffsetsInitializer offsets(StartingOffsets s) {
+    /** Where a source starts, as flink-connector-kafka says it. */
+    public static OffsetsInitializer offsets(StartingOffsets s) {
         switch (s) {
             case EARLIEST:
                 return OffsetsInitializer.earliest();
