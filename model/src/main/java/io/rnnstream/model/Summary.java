@@ -88,7 +88,8 @@ public final class Summary {
             }
         }
         return number(floats) + " floats (" + number(4L * floats) + " bytes) — " + String.join(", ", parts)
-                + "\n   and the stream's step counter per key (8 bytes), which checks that steps arrive in order";
+                + "\n   besides, the stream keeps per key the last output (" + model.outputSize() + " floats, for an idle"
+                + " timeout's record) and the sequence's bookkeeping (next step, flags)";
     }
 
     private static void explain(StringBuilder sb, Model model) {
