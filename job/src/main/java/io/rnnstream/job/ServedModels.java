@@ -52,6 +52,9 @@ final class ServedModels {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One model ready to step: its own kernel (scratch buffers), head and ids. */
+    /** Enough steps for C2 to compile the kernel (about 8,000 here), a few ms once it has. */
+    static final int KERNEL_WARM_UP_STEPS = 12_000;
+
     static final class Served {
         final String id;
         final Model model;
@@ -65,6 +68,8 @@ final class ServedModels {
             this.id = id;
             this.model = model;
             this.kernel = new StepKernel(model);
+            // Compile the kernel before the first event rather than on the first events.
+            this.kernel.warmUp(KERNEL_WARM_UP_STEPS);
             this.head = new Head(model);
             int top = model.topRecurrentIndex();
             if (top >= 0) {
