@@ -33,9 +33,11 @@ import org.apache.flink.util.OutputTag;
  * emits the head's output for that step. Run it through {@link RecurrentStepOperator}, which adds the
  * end-of-input handling a bounded input needs (buffered steps become dead letters).
  *
- * <p>Per key it keeps: the model state (every layer's h, and an LSTM's c) as one {@code float[]}; the
- * last output (for the idle-timeout record); the {@link SequenceMeta} (next step, decision flag, timer,
- * buffer count); and a bounded buffer of early steps. Every input event ends as exactly one output
+ * <p>Per key it keeps one {@link SequenceMeta}: the recurrent state (every layer's h, and an LSTM's c)
+ * with the bookkeeping (next step, decision flag, timer, buffer count), so that an in-order event costs
+ * one state read and one state write; and a bounded buffer of early steps, touched only by events that
+ * arrive ahead of their turn. The last output is not stored: an idle-timeout record computes it again
+ * from h ({@link io.rnnstream.model.StepKernel#outputOf}). Every input event ends as exactly one output
  * record or one dead letter; idle timeouts add one record each, counted apart.
  */
 public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, OutputRecord> {
@@ -49,9 +51,10 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
     public static final String REASON_END_OF_INPUT = "end-of-input";
 
     /** State names: part of the savepoint format, so never rename them. */
-    static final String STATE_MODEL = "model-state";
-    static final String STATE_LAST_OUTPUT = "last-output";
     static final String STATE_META = "sequence-meta";
+    /** Where release 0.1.0 kept the recurrent state and the last output; read only to migrate a key. */
+    static final String LEGACY_STATE_MODEL = "model-state";
+    static final String LEGACY_STATE_LAST_OUTPUT = "last-output";
     static final String STATE_BUFFER = "early-steps";
 
     private final ModelProvider modelProvider;
@@ -61,9 +64,9 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
     /** The job's own model and any accepted updates; every step looks up its sequence's model here. */
     private transient ServedModels models;
 
-    private transient ValueState<float[]> modelState;
-    private transient ValueState<float[]> lastOutput;
     private transient ValueState<SequenceMeta> metaState;
+    private transient ValueState<float[]> legacyModelState;
+    private transient ValueState<float[]> legacyLastOutput;
     private transient MapState<Integer, Event> buffer;
 
     private transient Counter eventsIn;
@@ -103,10 +106,11 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
 
         // Flink's own serializers throughout (primitive float arrays, POJOs): no Kryo fallback, and
         // the state stays readable when classes evolve.
-        ValueStateDescriptor<float[]> modelDesc =
-                new ValueStateDescriptor<>(STATE_MODEL, PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
-        ValueStateDescriptor<float[]> lastDesc =
-                new ValueStateDescriptor<>(STATE_LAST_OUTPUT, PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
+        // The legacy values keep their 0.1.0 descriptors (serializer and TTL) so that its savepoints restore.
+        ValueStateDescriptor<float[]> modelDesc = new ValueStateDescriptor<>(LEGACY_STATE_MODEL,
+                PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
+        ValueStateDescriptor<float[]> lastDesc = new ValueStateDescriptor<>(LEGACY_STATE_LAST_OUTPUT,
+                PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
         ValueStateDescriptor<SequenceMeta> metaDesc =
                 new ValueStateDescriptor<>(STATE_META, TypeInformation.of(SequenceMeta.class));
         MapStateDescriptor<Integer, Event> bufferDesc = new MapStateDescriptor<>(STATE_BUFFER,
@@ -118,9 +122,9 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
             metaDesc.enableTimeToLive(ttl);
             bufferDesc.enableTimeToLive(ttl);
         }
-        modelState = getRuntimeContext().getState(modelDesc);
-        lastOutput = getRuntimeContext().getState(lastDesc);
         metaState = getRuntimeContext().getState(metaDesc);
+        legacyModelState = getRuntimeContext().getState(modelDesc);
+        legacyLastOutput = getRuntimeContext().getState(lastDesc);
         buffer = getRuntimeContext().getMapState(bufferDesc);
 
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("rnnstream");
@@ -330,9 +334,10 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
             endSequence(meta, s - 1, true, "its model was retired", timers, emit);
             return;
         }
-        float[] state = s == 0 ? m.kernel.newState() : modelState.value();
+        float[] state = s == 0 ? m.kernel.newState() : carried(meta);
         if (state == null) {
-            // The bookkeeping outlived the model state: the TTL expired it between two writes.
+            // Only a key restored from a 0.1.0 savepoint can get here: its state lived in another value,
+            // which the TTL could expire apart from the bookkeeping.
             ttlExpiries.inc();
             dead(emit, e, "state expired: step " + s + " cannot continue a sequence whose state the TTL removed"
                     + " (raise --state-ttl)");
@@ -345,7 +350,8 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
         long t0 = System.nanoTime();
         float[] y = m.kernel.step(state, e.features);
         stepNanos.update(System.nanoTime() - t0);
-        modelState.update(state);
+        // Written back with the bookkeeping, in one state write, by the caller.
+        meta.state = state;
         meta.nextStep = s + 1;
         if (e.hasTs()) {
             meta.maxTs = Math.max(meta.maxTs, e.ts);
@@ -363,8 +369,10 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
         if (r.last) {
             endSequence(meta, s, false, null, timers, emit);
         } else {
-            // The record is already serialized or copied downstream; sharing its array is safe.
-            lastOutput.update(r.output);
+            if (!m.outputFromState) {
+                // The record is already serialized or copied downstream; sharing its array is safe.
+                meta.lastOutput = r.output;
+            }
             armIdleTimer(meta, e, timers);
         }
     }
@@ -436,8 +444,13 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
             meta.endedByTimeout = byTimeout;
         }
         long lastTs = meta.maxTs;
-        modelState.clear();
-        lastOutput.clear();
+        if (meta.active && meta.state == null) {
+            // A key restored from a 0.1.0 savepoint that ends before its state was migrated.
+            legacyModelState.clear();
+            legacyLastOutput.clear();
+        }
+        meta.state = null;
+        meta.lastOutput = null;
         meta.active = false;
         meta.nextStep = 0;
         meta.decided = false;
@@ -550,10 +563,14 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
     /** No event came in time (or none will): end what is running, or forget an ended sequence. */
     private void deadline(SequenceMeta meta, String reason, TimerService timers, Emitter emit) throws Exception {
         if (meta.active) {
-            float[] last = lastOutput.value();
-            float[] state = modelState.value();
+            float[] state = carried(meta);
             ServedModels.Served m = models.get(meta.model);
-            if (last == null || state == null) {
+            float[] last = null;
+            if (state != null && m != null) {
+                // The output of the last applied step, computed again from h: the same floats it had.
+                last = m.outputFromState ? m.kernel.outputOf(state).clone() : meta.lastOutput;
+            }
+            if (state == null || (m != null && last == null)) {
                 ttlExpiries.inc();
             } else if (m == null) {
                 retiredModelEnds.inc();
@@ -576,6 +593,25 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
         } else {
             metaState.clear();
         }
+    }
+
+    /**
+     * The running sequence's recurrent state. A key restored from a 0.1.0 savepoint has it in that
+     * release's own value: it moves into the bookkeeping here, once, on the key's first event or timer
+     * (new sequences never take this path, so it costs the hot path nothing).
+     */
+    private float[] carried(SequenceMeta meta) throws Exception {
+        if (meta.state != null) {
+            return meta.state;
+        }
+        float[] legacy = legacyModelState.value();
+        if (legacy != null) {
+            meta.state = legacy;
+            meta.lastOutput = legacyLastOutput.value();
+            legacyModelState.clear();
+            legacyLastOutput.clear();
+        }
+        return meta.state;
     }
 
     private void dead(Emitter emit, Event e, String why) {

@@ -1,9 +1,13 @@
 package io.rnnstream.job;
 
 /**
- * Per-key bookkeeping of {@link RecurrentStepFunction}, in one state value so that each event costs
- * one read and one write of it (one RocksDB get/put rather than one per field). A Flink POJO: Flink's
- * PojoSerializer, no Kryo, and fields can be added later (POJO schema evolution).
+ * Everything {@link RecurrentStepFunction} keeps for a key between two events, the recurrent state
+ * included, in one state value: each event then costs one read and one write (one RocksDB get and
+ * put, one hash lookup on the heap), which is what bounds the stream's speed, not the arithmetic.
+ * A Flink POJO: Flink's PojoSerializer, no Kryo, and fields can be added later (POJO schema evolution:
+ * release 0.1.0 wrote this class without {@link #state} and kept the state in two other values, which
+ * {@link RecurrentStepFunction} still reads once to migrate a key). The class keeps its name because
+ * savepoints name it.
  */
 public class SequenceMeta {
     public static final long NO_TIMER = Long.MIN_VALUE;
@@ -32,6 +36,14 @@ public class SequenceMeta {
      * swap policy says so.
      */
     public String model;
+    /**
+     * The running sequence's recurrent state: every layer's h, and an LSTM's c (null while none runs).
+     * The last output is not kept: {@link io.rnnstream.model.StepKernel#outputOf} computes it again
+     * from h, bit for bit.
+     */
+    public float[] state;
+    /** The last output, only for a model without a recurrent layer (whose output h cannot give). */
+    public float[] lastOutput;
 
     public SequenceMeta() {}
 }

@@ -63,6 +63,8 @@ final class ServedModels {
         final int hiddenOffset;
         final int hiddenSize;
         final String layout;
+        /** The last output can be computed again from the state (the model has a recurrent layer). */
+        final boolean outputFromState;
 
         Served(String id, Model model) {
             this.id = id;
@@ -81,6 +83,7 @@ final class ServedModels {
                 hiddenSize = 0;
             }
             this.layout = layout(model);
+            this.outputFromState = top >= 0;
         }
     }
 

@@ -108,6 +108,29 @@ public final class StepKernel {
         }
     }
 
+    /**
+     * The output the last {@link #step} on {@code state} returned, computed again from the state alone:
+     * the top recurrent layer's output is always its h (a masked step repeats it), and what follows it
+     * (Dense, Dropout) is stateless, so running those layers on h gives the same floats. This lets a
+     * caller keep only the state, not the last output too. Null when the model has no recurrent layer
+     * (its output depends on the input alone). The array is reused by the next call.
+     */
+    public float[] outputOf(float[] state) {
+        int top = model.topRecurrentIndex();
+        if (top < 0) {
+            return null;
+        }
+        Layer r = layers[top];
+        float[] in = outputs[top];
+        System.arraycopy(state, stateOffsets[top] + ((io.rnnstream.model.layers.Recurrent) r).hiddenOffset(), in, 0,
+                r.outputSize());
+        for (int i = top + 1; i < layers.length; i++) {
+            layers[i].step(in, state, stateOffsets[i], false, outputs[i], scratch, ops);
+            in = outputs[i];
+        }
+        return in;
+    }
+
     /** The output of layer {@code i} at the last step (e.g. the top recurrent layer's h). */
     public float[] layerOutput(int i) {
         return outputs[i];

@@ -79,6 +79,22 @@ class KernelVariantsTest {
         }
     }
 
+    /** The stream keeps only the state and recomputes the last output for an idle-timeout record. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void outputOfTheStateIsTheStepsOutput(String name) {
+        Model model = model(name, new SplittableRandom(name.hashCode()));
+        SplittableRandom r = new SplittableRandom(13);
+        StepKernel k = new StepKernel(model);
+        float[] state = k.newState();
+        for (int t = 0; t < 40; t++) {
+            // Masked steps first too: before any real step the output is zeros, and h is zeros.
+            float[] x = input(r, model.inputSize(), name.startsWith("masked") && (t < 2 || t % 5 == 2));
+            float[] y = k.step(state, x).clone();
+            assertArrayEquals(y, k.outputOf(state).clone(), name + " step " + t);
+        }
+    }
+
     @Test
     void variantsByName() {
         assertSame(StepOps.scalar(), StepOps.forName("scalar"));
