@@ -76,6 +76,11 @@ public class BenchCommand extends BaseCommand {
                     + " (default: ${DEFAULT-VALUE}).")
     int repeat;
 
+    @Option(names = {"-D", "--flink-conf"}, paramLabel = "KEY=VALUE",
+            description = "A Flink configuration option for every run, as `flink run -D` takes it (repeatable), "
+                    + "e.g. -D state.backend.rocksdb.use-bloom-filter=true.")
+    java.util.Map<String, String> flinkConf = new java.util.LinkedHashMap<>();
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON to this file.")
     Path json;
 
@@ -123,7 +128,7 @@ public class BenchCommand extends BaseCommand {
                 err().printf(Locale.ROOT, "running %s, %,d keys, %,d events%s…%n", spec.backend(), spec.keys(),
                         spec.events(), repeat > 1 ? " (" + (r + 1) + " of " + repeat + ")" : "");
                 err().flush();
-                BenchResult res = EndToEndBench.run(spec, BenchStage.rnnstream(), provider, m.id());
+                BenchResult res = EndToEndBench.run(spec, BenchStage.rnnstream(), provider, m.id(), flinkConf);
                 results.add(res);
                 bySpec.get(i).add(res);
             }

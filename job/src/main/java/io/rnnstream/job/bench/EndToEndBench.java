@@ -40,8 +40,17 @@ public final class EndToEndBench {
     private EndToEndBench() {}
 
     /** One run; the JVM runs one at a time (they share the machine's cores and this class's probe). */
+    public static BenchResult run(BenchSpec spec, BenchStage stage, ModelProvider provider, String modelId)
+            throws Exception {
+        return run(spec, stage, provider, modelId, java.util.Map.of());
+    }
+
+    /**
+     * @param flinkConf Flink configuration set last, over the harness's own (e.g. RocksDB options such as
+     *     {@code state.backend.rocksdb.use-bloom-filter}), as {@code flink run -D} would
+     */
     public static synchronized BenchResult run(BenchSpec spec, BenchStage stage, ModelProvider provider,
-            String modelId) throws Exception {
+            String modelId, java.util.Map<String, String> flinkConf) throws Exception {
         spec.check();
         Model model = provider.get();
         BenchStage.StateSize size = stage.stateSize(model);
@@ -67,6 +76,7 @@ public final class EndToEndBench {
                 rocksDir = Files.createTempDirectory("rnnstream-bench-" + spec.backend());
                 conf.set(spec.backend().equals("rocksdb") ? ROCKSDB_LOCAL_DIR : FORST_LOCAL_DIR, rocksDir.toString());
             }
+            conf.addAll(Configuration.fromMap(flinkConf));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
             if (spec.bufferTimeoutMs() >= 0) {
                 env.setBufferTimeout(spec.bufferTimeoutMs());
