@@ -57,6 +57,7 @@ public final class LocalFlink {
             env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         }
         env.setParallelism(parallelism);
+        RnnStream.enableObjectReuse(env);
         env.enableCheckpointing(checkpointInterval.toMillis());
         return env;
     }

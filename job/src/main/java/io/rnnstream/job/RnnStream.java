@@ -11,6 +11,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The library API: per-key recurrent classification on any {@code DataStream}, with the same operator
@@ -84,6 +85,18 @@ public final class RnnStream {
         DataStream<DeadLetter> dead = ordered.getSideOutput(RecurrentStepFunction.DEAD_LETTERS)
                 .union(out.getSideOutput(RecurrentStepFunction.DEAD_LETTERS));
         return new Result(out, dead);
+    }
+
+    /**
+     * Lets chained stages hand records to each other without a deep copy (Flink's
+     * {@code pipeline.object-reuse}): order → step → sink otherwise copies every event and every output
+     * record through its serializer. Safe for this pipeline: no stage changes a record after emitting
+     * it, and the records a stage keeps (buffered early steps, events held for ordering) are changed by
+     * no one. The job's own entry points call it; a program that puts its own operators in the same job
+     * must check that they keep to the same rule before calling it.
+     */
+    public static void enableObjectReuse(StreamExecutionEnvironment env) {
+        env.getConfig().enableObjectReuse();
     }
 
     /** The model status records of a step stage built with updates (accepted or refused, and why). */

@@ -44,6 +44,7 @@ public final class RnnstreamJob {
         Args a = Args.parse(args);
         Model model = ModelLoader.load(Path.of(a.required("--model")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        RnnStream.enableObjectReuse(env);
         if (a.has("--parallelism")) {
             env.setParallelism(Integer.parseInt(a.get("--parallelism")));
         }

@@ -78,6 +78,10 @@ public final class EndToEndBench {
             }
             conf.addAll(Configuration.fromMap(flinkConf));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+            // As the job runs (RnnstreamJob, LocalFlink); -D pipeline.object-reuse=false measures without.
+            if (!flinkConf.containsKey("pipeline.object-reuse")) {
+                io.rnnstream.job.RnnStream.enableObjectReuse(env);
+            }
             if (spec.bufferTimeoutMs() >= 0) {
                 env.setBufferTimeout(spec.bufferTimeoutMs());
             }
