@@ -174,6 +174,10 @@ public final class StandaloneCluster implements AutoCloseable {
         // The hash-map backend keeps the small per-key state on the heap: no managed memory needed.
         m.put(TaskManagerOptions.MANAGED_MEMORY_FRACTION.key(), "0.05");
         m.put("state.backend.type", "hashmap");
+        // Inert on the hash-map backend; a cluster switched to RocksDB (extra config) gets the job's
+        // RocksDB tuning (RnnStream.ROCKSDB_OPTIONS; a test keeps the two equal).
+        m.put("state.backend.rocksdb.compression.per.level", "NO_COMPRESSION");
+        m.put("state.backend.rocksdb.use-bloom-filter", "true");
         m.put(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key(), dir.resolve("checkpoints").toUri().toString());
         m.put(CheckpointingOptions.SAVEPOINT_DIRECTORY.key(), dir.resolve("savepoints").toUri().toString());
         m.put("restart-strategy.type", "fixed-delay");

@@ -79,6 +79,13 @@ class KubernetesManifestTest {
                 "high-availability.type", "high-availability.storageDir")) {
             assertTrue(conf.hasNonNull(key), key);
         }
+        // The manifest and the standalone cluster run RocksDB tuned as the CLI and the benchmarks run it.
+        var standalone = StandaloneCluster.configuration(StandaloneCluster.Settings.of(Path.of("/tmp/x"), 1, 1), 1, 2)
+                .toMap();
+        for (var e : io.rnnstream.job.RnnStream.ROCKSDB_OPTIONS.entrySet()) {
+            assertEquals(e.getValue(), conf.path(e.getKey()).asText(), e.getKey());
+            assertEquals(e.getValue(), standalone.get(e.getKey()), e.getKey());
+        }
         assertTrue(spec.at("/taskManager/resource/memory").isTextual());
         assertTrue(spec.at("/jobManager/resource/memory").isTextual());
     }

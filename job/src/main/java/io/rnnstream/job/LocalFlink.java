@@ -39,6 +39,7 @@ public final class LocalFlink {
             // default (128 MB) made it 4-7x slower at a million keys (docs/BENCHMARKS.md).
             conf.set(org.apache.flink.configuration.TaskManagerOptions.MANAGED_MEMORY_SIZE,
                     org.apache.flink.configuration.MemorySize.parse("1g"));
+            conf.addAll(Configuration.fromMap(RnnStream.ROCKSDB_OPTIONS));
         }
         // Checkpoints on local disk: the in-memory default caps state at a few MB.
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");

@@ -76,6 +76,10 @@ public final class EndToEndBench {
                 rocksDir = Files.createTempDirectory("rnnstream-bench-" + spec.backend());
                 conf.set(spec.backend().equals("rocksdb") ? ROCKSDB_LOCAL_DIR : FORST_LOCAL_DIR, rocksDir.toString());
             }
+            if (spec.backend().equals("rocksdb")) {
+                // As the CLI's embedded Flink runs RocksDB; -D overrides each.
+                conf.addAll(Configuration.fromMap(io.rnnstream.job.RnnStream.ROCKSDB_OPTIONS));
+            }
             conf.addAll(Configuration.fromMap(flinkConf));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
             // As the job runs (RnnstreamJob, LocalFlink); -D pipeline.object-reuse=false measures without.
