@@ -44,8 +44,15 @@ public class MicroBatchBenchmark {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     /** Keys per product: 1 is the shipped kernel, one key at a time. */
-    @Param({"1", "4", "8", "16", "32"})
+    @Param({"1", "8", "32"})
     public int batch;
+
+    /**
+     * Rows (keys) per register block: 4 × 4 vectors (16 accumulators, each weight vector used four
+     * times) or 2 × 4 (8 accumulators, as many as the shipped kernel keeps, each weight used twice).
+     */
+    @Param({"2", "4"})
+    public int rows;
 
     private static final int KEYS = 1024;
     private StepKernel kernel;
@@ -97,6 +104,10 @@ public class MicroBatchBenchmark {
             a[k] = kernel.newState();
             b[k] = kernel.newState();
         }
+        float[][] c = new float[EVENTS][];
+        for (int k = 0; k < EVENTS; k++) {
+            c[k] = kernel.newState();
+        }
         float[][] xs = new float[EVENTS][];
         for (int t = 0; t < 30; t++) {
             float[] want = null;
@@ -107,8 +118,12 @@ public class MicroBatchBenchmark {
             for (int r0 = 0; r0 < EVENTS; r0 += 4) {
                 stepBatch(b, xs, r0, 4);
             }
+
+            for (int r0 = 0; r0 < EVENTS; r0 += 2) {
+                stepBatch2(c, xs, r0);
+            }
             for (int k = 0; k < EVENTS; k++) {
-                if (!Arrays.equals(a[k], b[k])) {
+                if (!Arrays.equals(a[k], b[k]) || !Arrays.equals(a[k], c[k])) {
                     throw new IllegalStateException("batched state differs at step " + t + " key " + k);
                 }
             }
@@ -136,8 +151,12 @@ public class MicroBatchBenchmark {
             xs[k] = inputs[(base + k) & 4095];
         }
         for (int b0 = 0; b0 < EVENTS; b0 += batch) {
-            for (int r0 = b0; r0 < b0 + batch; r0 += 4) {
-                stepBatch(hs, xs, r0, 4);
+            for (int r0 = b0; r0 < b0 + batch; r0 += rows) {
+                if (rows == 4) {
+                    stepBatch(hs, xs, r0, 4);
+                } else {
+                    stepBatch2(hs, xs, r0);
+                }
                 acc += y[0];
             }
         }
@@ -204,6 +223,52 @@ public class MicroBatchBenchmark {
             store(z[3], j, lanes, a30, a31, a32, a33);
         }
         for (int r = 0; r < rows; r++) {
+            ops.apply(Activation.TANH, z[r], 0, m);
+            float[] h = hs[r0 + r];
+            System.arraycopy(z[r], 0, h, 0, m);
+            head.step(h, h, 0, false, y, scratch, ops);
+        }
+    }
+
+    /** Rows r0, r0+1 in two rows × four vectors of accumulators (as many as the shipped kernel keeps). */
+    private void stepBatch2(float[][] hs, float[][] xs, int r0) {
+        int lanes = S.length();
+        float[] h0 = hs[r0];
+        float[] h1 = hs[r0 + 1];
+        float[] x0 = xs[r0];
+        float[] x1 = xs[r0 + 1];
+        for (int j = 0; j < m; j += 4 * lanes) {
+            FloatVector a00 = FloatVector.fromArray(S, bias, j);
+            FloatVector a01 = FloatVector.fromArray(S, bias, j + lanes);
+            FloatVector a02 = FloatVector.fromArray(S, bias, j + 2 * lanes);
+            FloatVector a03 = FloatVector.fromArray(S, bias, j + 3 * lanes);
+            FloatVector a10 = a00, a11 = a01, a12 = a02, a13 = a03;
+            for (int i = 0; i < d; i++) {
+                int o = i * m + j;
+                FloatVector w0 = FloatVector.fromArray(S, w, o);
+                FloatVector w1 = FloatVector.fromArray(S, w, o + lanes);
+                FloatVector w2 = FloatVector.fromArray(S, w, o + 2 * lanes);
+                FloatVector w3 = FloatVector.fromArray(S, w, o + 3 * lanes);
+                FloatVector v = FloatVector.broadcast(S, x0[i]);
+                a00 = v.fma(w0, a00); a01 = v.fma(w1, a01); a02 = v.fma(w2, a02); a03 = v.fma(w3, a03);
+                v = FloatVector.broadcast(S, x1[i]);
+                a10 = v.fma(w0, a10); a11 = v.fma(w1, a11); a12 = v.fma(w2, a12); a13 = v.fma(w3, a13);
+            }
+            for (int i = 0; i < m; i++) {
+                int o = i * m + j;
+                FloatVector w0 = FloatVector.fromArray(S, u, o);
+                FloatVector w1 = FloatVector.fromArray(S, u, o + lanes);
+                FloatVector w2 = FloatVector.fromArray(S, u, o + 2 * lanes);
+                FloatVector w3 = FloatVector.fromArray(S, u, o + 3 * lanes);
+                FloatVector v = FloatVector.broadcast(S, h0[i]);
+                a00 = v.fma(w0, a00); a01 = v.fma(w1, a01); a02 = v.fma(w2, a02); a03 = v.fma(w3, a03);
+                v = FloatVector.broadcast(S, h1[i]);
+                a10 = v.fma(w0, a10); a11 = v.fma(w1, a11); a12 = v.fma(w2, a12); a13 = v.fma(w3, a13);
+            }
+            store(z[0], j, lanes, a00, a01, a02, a03);
+            store(z[1], j, lanes, a10, a11, a12, a13);
+        }
+        for (int r = 0; r < 2; r++) {
             ops.apply(Activation.TANH, z[r], 0, m);
             float[] h = hs[r0 + r];
             System.arraycopy(z[r], 0, h, 0, m);

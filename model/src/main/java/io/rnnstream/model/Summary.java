@@ -88,8 +88,8 @@ public final class Summary {
             }
         }
         return number(floats) + " floats (" + number(4L * floats) + " bytes) — " + String.join(", ", parts)
-                + "\n   besides, the stream keeps per key the last output (" + model.outputSize() + " floats, for an idle"
-                + " timeout's record) and the sequence's bookkeeping (next step, flags)";
+                + "\n   besides, the stream keeps per key the sequence's bookkeeping (next step, flags) in the same"
+                + " state value";
     }
 
     private static void explain(StringBuilder sb, Model model) {
