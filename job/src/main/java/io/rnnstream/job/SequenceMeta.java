@@ -1,7 +1,5 @@
 package io.rnnstream.job;
 
-import org.apache.flink.api.common.typeinfo.TypeInfo;
-
 /**
  * Everything {@link RecurrentStepFunction} keeps for a key between two events, the recurrent state
  * included, in one state value: each event then costs one read and one write (one RocksDB get and
@@ -43,7 +41,6 @@ public class SequenceMeta {
      * The last output is not kept: {@link io.rnnstream.model.StepKernel#outputOf} computes it again
      * from h, bit for bit.
      */
-    @TypeInfo(StateVectorSerializer.Factory.class)
     public float[] state;
     /** The last output, only for a model without a recurrent layer (whose output h cannot give). */
     public float[] lastOutput;
