@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java ... io.rnnstream.bench.peers.PeerComparison [--keys 10000] [--backend hashmap] [--events 2000000]
- *     [--peer-events 200000] [--repeat 3] [--peers dl4j,onnx,nd4j,kernel-1state,kernel-1state-async]
+ *     [--peer-events 200000] [--repeat 3] [--peers dl4j,onnx,onnx-sliding,nd4j,kernel-1state,kernel-1state-async]
  *     [--managed-memory 512m] [--rate EVENTS_PER_S] [--json FILE]
  * </pre>
  */
@@ -53,11 +53,12 @@ public final class PeerComparison {
             switch (p) {
                 case "dl4j" -> peers.add(PeerStages.dl4j());
                 case "onnx" -> peers.add(PeerStages.onnxWindow());
+                case "onnx-sliding" -> peers.add(PeerStages.onnxSliding());
                 case "nd4j" -> peers.add(PeerStages.nd4j());
                 case "kernel-1state" -> peers.add(StateAccessStages.oneState());
                 case "kernel-1state-async" -> peers.add(StateAccessStages.oneStateAsync());
                 case "" -> { }
-                default -> throw new IllegalArgumentException("unknown peer " + p + ": dl4j, onnx, nd4j,"
+                default -> throw new IllegalArgumentException("unknown peer " + p + ": dl4j, onnx, onnx-sliding, nd4j,"
                         + " kernel-1state or kernel-1state-async");
             }
         }
@@ -99,6 +100,11 @@ public final class PeerComparison {
             // 0 once), so windows of 1..T inputs weigh alike, as in a long run.
             warmup = keys;
             ev = keys + (long) keys * t;
+        } else if (stage.name().equals("onnx-sliding")) {
+            // Warm up through every key's first T events (its window filling up), then measure T more
+            // per key: every measured event reruns a full window of T.
+            warmup = (long) keys * t;
+            ev = 2L * keys * t;
         }
         BenchSpec spec = new BenchSpec(backend, keys, ev, warmup, t, a.get("--managed-memory"),
                 Long.parseLong(a.get("--rate")), -1);
