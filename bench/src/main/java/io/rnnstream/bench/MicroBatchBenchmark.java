@@ -166,6 +166,7 @@ public class MicroBatchBenchmark {
     /**
      * Rows r0..r0+3: z = b + x·W + h·U in four rows × four vectors of accumulators, each weight vector
      * loaded once for the four rows; then tanh, h ← z and the head per row (y holds the last row's).
+     * Input i runs over x then h (rows of W then of U): the kernel's summation order.
      */
     private void stepBatch(float[][] hs, float[][] xs, int r0, int rows) {
         int lanes = S.length();
@@ -178,42 +179,28 @@ public class MicroBatchBenchmark {
         float[] x2 = xs[r0 + 2];
         float[] x3 = xs[r0 + 3];
         for (int j = 0; j < m; j += 4 * lanes) {
-            FloatVector b0 = FloatVector.fromArray(S, bias, j);
-            FloatVector b1 = FloatVector.fromArray(S, bias, j + lanes);
-            FloatVector b2 = FloatVector.fromArray(S, bias, j + 2 * lanes);
-            FloatVector b3 = FloatVector.fromArray(S, bias, j + 3 * lanes);
-            FloatVector a00 = b0, a01 = b1, a02 = b2, a03 = b3;
-            FloatVector a10 = b0, a11 = b1, a12 = b2, a13 = b3;
-            FloatVector a20 = b0, a21 = b1, a22 = b2, a23 = b3;
-            FloatVector a30 = b0, a31 = b1, a32 = b2, a33 = b3;
-            for (int i = 0; i < d; i++) {
-                int o = i * m + j;
-                FloatVector w0 = FloatVector.fromArray(S, w, o);
-                FloatVector w1 = FloatVector.fromArray(S, w, o + lanes);
-                FloatVector w2 = FloatVector.fromArray(S, w, o + 2 * lanes);
-                FloatVector w3 = FloatVector.fromArray(S, w, o + 3 * lanes);
-                FloatVector v = FloatVector.broadcast(S, x0[i]);
+            FloatVector a00 = FloatVector.fromArray(S, bias, j);
+            FloatVector a01 = FloatVector.fromArray(S, bias, j + lanes);
+            FloatVector a02 = FloatVector.fromArray(S, bias, j + 2 * lanes);
+            FloatVector a03 = FloatVector.fromArray(S, bias, j + 3 * lanes);
+            FloatVector a10 = a00, a11 = a01, a12 = a02, a13 = a03;
+            FloatVector a20 = a00, a21 = a01, a22 = a02, a23 = a03;
+            FloatVector a30 = a00, a31 = a01, a32 = a02, a33 = a03;
+            for (int i = 0; i < d + m; i++) {
+                boolean fromX = i < d;
+                float[] wt = fromX ? w : u;
+                int o = (fromX ? i : i - d) * m + j;
+                FloatVector w0 = FloatVector.fromArray(S, wt, o);
+                FloatVector w1 = FloatVector.fromArray(S, wt, o + lanes);
+                FloatVector w2 = FloatVector.fromArray(S, wt, o + 2 * lanes);
+                FloatVector w3 = FloatVector.fromArray(S, wt, o + 3 * lanes);
+                FloatVector v = FloatVector.broadcast(S, fromX ? x0[i] : h0[i - d]);
                 a00 = v.fma(w0, a00); a01 = v.fma(w1, a01); a02 = v.fma(w2, a02); a03 = v.fma(w3, a03);
-                v = FloatVector.broadcast(S, x1[i]);
+                v = FloatVector.broadcast(S, fromX ? x1[i] : h1[i - d]);
                 a10 = v.fma(w0, a10); a11 = v.fma(w1, a11); a12 = v.fma(w2, a12); a13 = v.fma(w3, a13);
-                v = FloatVector.broadcast(S, x2[i]);
+                v = FloatVector.broadcast(S, fromX ? x2[i] : h2[i - d]);
                 a20 = v.fma(w0, a20); a21 = v.fma(w1, a21); a22 = v.fma(w2, a22); a23 = v.fma(w3, a23);
-                v = FloatVector.broadcast(S, x3[i]);
-                a30 = v.fma(w0, a30); a31 = v.fma(w1, a31); a32 = v.fma(w2, a32); a33 = v.fma(w3, a33);
-            }
-            for (int i = 0; i < m; i++) {
-                int o = i * m + j;
-                FloatVector w0 = FloatVector.fromArray(S, u, o);
-                FloatVector w1 = FloatVector.fromArray(S, u, o + lanes);
-                FloatVector w2 = FloatVector.fromArray(S, u, o + 2 * lanes);
-                FloatVector w3 = FloatVector.fromArray(S, u, o + 3 * lanes);
-                FloatVector v = FloatVector.broadcast(S, h0[i]);
-                a00 = v.fma(w0, a00); a01 = v.fma(w1, a01); a02 = v.fma(w2, a02); a03 = v.fma(w3, a03);
-                v = FloatVector.broadcast(S, h1[i]);
-                a10 = v.fma(w0, a10); a11 = v.fma(w1, a11); a12 = v.fma(w2, a12); a13 = v.fma(w3, a13);
-                v = FloatVector.broadcast(S, h2[i]);
-                a20 = v.fma(w0, a20); a21 = v.fma(w1, a21); a22 = v.fma(w2, a22); a23 = v.fma(w3, a23);
-                v = FloatVector.broadcast(S, h3[i]);
+                v = FloatVector.broadcast(S, fromX ? x3[i] : h3[i - d]);
                 a30 = v.fma(w0, a30); a31 = v.fma(w1, a31); a32 = v.fma(w2, a32); a33 = v.fma(w3, a33);
             }
             // The new h may only replace the old one after every column block has read it.
@@ -222,12 +209,7 @@ public class MicroBatchBenchmark {
             store(z[2], j, lanes, a20, a21, a22, a23);
             store(z[3], j, lanes, a30, a31, a32, a33);
         }
-        for (int r = 0; r < rows; r++) {
-            ops.apply(Activation.TANH, z[r], 0, m);
-            float[] h = hs[r0 + r];
-            System.arraycopy(z[r], 0, h, 0, m);
-            head.step(h, h, 0, false, y, scratch, ops);
-        }
+        finish(hs, r0, rows);
     }
 
     /** Rows r0, r0+1 in two rows × four vectors of accumulators (as many as the shipped kernel keeps). */
@@ -243,32 +225,28 @@ public class MicroBatchBenchmark {
             FloatVector a02 = FloatVector.fromArray(S, bias, j + 2 * lanes);
             FloatVector a03 = FloatVector.fromArray(S, bias, j + 3 * lanes);
             FloatVector a10 = a00, a11 = a01, a12 = a02, a13 = a03;
-            for (int i = 0; i < d; i++) {
-                int o = i * m + j;
-                FloatVector w0 = FloatVector.fromArray(S, w, o);
-                FloatVector w1 = FloatVector.fromArray(S, w, o + lanes);
-                FloatVector w2 = FloatVector.fromArray(S, w, o + 2 * lanes);
-                FloatVector w3 = FloatVector.fromArray(S, w, o + 3 * lanes);
-                FloatVector v = FloatVector.broadcast(S, x0[i]);
+            for (int i = 0; i < d + m; i++) {
+                boolean fromX = i < d;
+                float[] wt = fromX ? w : u;
+                int o = (fromX ? i : i - d) * m + j;
+                FloatVector w0 = FloatVector.fromArray(S, wt, o);
+                FloatVector w1 = FloatVector.fromArray(S, wt, o + lanes);
+                FloatVector w2 = FloatVector.fromArray(S, wt, o + 2 * lanes);
+                FloatVector w3 = FloatVector.fromArray(S, wt, o + 3 * lanes);
+                FloatVector v = FloatVector.broadcast(S, fromX ? x0[i] : h0[i - d]);
                 a00 = v.fma(w0, a00); a01 = v.fma(w1, a01); a02 = v.fma(w2, a02); a03 = v.fma(w3, a03);
-                v = FloatVector.broadcast(S, x1[i]);
-                a10 = v.fma(w0, a10); a11 = v.fma(w1, a11); a12 = v.fma(w2, a12); a13 = v.fma(w3, a13);
-            }
-            for (int i = 0; i < m; i++) {
-                int o = i * m + j;
-                FloatVector w0 = FloatVector.fromArray(S, u, o);
-                FloatVector w1 = FloatVector.fromArray(S, u, o + lanes);
-                FloatVector w2 = FloatVector.fromArray(S, u, o + 2 * lanes);
-                FloatVector w3 = FloatVector.fromArray(S, u, o + 3 * lanes);
-                FloatVector v = FloatVector.broadcast(S, h0[i]);
-                a00 = v.fma(w0, a00); a01 = v.fma(w1, a01); a02 = v.fma(w2, a02); a03 = v.fma(w3, a03);
-                v = FloatVector.broadcast(S, h1[i]);
+                v = FloatVector.broadcast(S, fromX ? x1[i] : h1[i - d]);
                 a10 = v.fma(w0, a10); a11 = v.fma(w1, a11); a12 = v.fma(w2, a12); a13 = v.fma(w3, a13);
             }
             store(z[0], j, lanes, a00, a01, a02, a03);
             store(z[1], j, lanes, a10, a11, a12, a13);
         }
-        for (int r = 0; r < 2; r++) {
+        finish(hs, r0, 2);
+    }
+
+    /** tanh, h ← z and the head, per row. */
+    private void finish(float[][] hs, int r0, int rows) {
+        for (int r = 0; r < rows; r++) {
             ops.apply(Activation.TANH, z[r], 0, m);
             float[] h = hs[r0 + r];
             System.arraycopy(z[r], 0, h, 0, m);
