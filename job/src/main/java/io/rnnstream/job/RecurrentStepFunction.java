@@ -370,7 +370,7 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
             endSequence(meta, s, false, null, timers, emit);
         } else {
             if (!m.outputFromState) {
-                // The record is already serialized or copied downstream; sharing its array is safe.
+                // No stage changes an emitted record (the premise of object reuse), so sharing its array is safe.
                 meta.lastOutput = r.output;
             }
             armIdleTimer(meta, e, timers);
