@@ -17,9 +17,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -84,6 +91,70 @@ class RecurrentStepOperatorTest {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
                     what + " [" + i + "]: " + expected[i] + " vs " + actual[i]);
+        }
+    }
+
+    /**
+     * Puts a running key back into release 0.1.0's layout (the state in its own "model-state" value,
+     * the bookkeeping without it), as a restored 0.1.0 savepoint leaves it.
+     */
+    private static void toReleaseZeroOneLayout(KeyedOneInputStreamOperatorTestHarness<String, Event, OutputRecord> h,
+            String key, StreamOptions opts) throws Exception {
+        var backend = ((RecurrentStepOperator) h.getOperator()).getKeyedStateBackend();
+        h.getOperator().setCurrentKey(key);
+        var metaDesc = new ValueStateDescriptor<>(RecurrentStepFunction.STATE_META,
+                TypeInformation.of(SequenceMeta.class));
+        var modelDesc = new ValueStateDescriptor<>(RecurrentStepFunction.LEGACY_STATE_MODEL,
+                PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
+        StateTtlConfig ttl = RecurrentStepFunction.ttlConfig(opts.effectiveStateTtl());
+        if (ttl != null) {
+            metaDesc.enableTimeToLive(ttl);
+            modelDesc.enableTimeToLive(ttl);
+        }
+        ValueState<SequenceMeta> meta = backend.getPartitionedState(VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE, metaDesc);
+        ValueState<float[]> legacy = backend.getPartitionedState(VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE, modelDesc);
+        SequenceMeta m = meta.value();
+        legacy.update(m.state.clone());
+        m.state = null;
+        meta.update(m);
+    }
+
+    @Test
+    void aKeyInTheOldLayoutCarriesOnOnItsNextEventAndOnItsIdleTimeout() throws Exception {
+        for (StateBackend backend : List.<StateBackend>of(new HashMapStateBackend(),
+                new EmbeddedRocksDBStateBackend())) {
+            Model m = TestModels.lstm(2);
+            StreamOptions opts = StreamOptions.defaults().idleTimeout(Duration.ofSeconds(1));
+            var h = harness(() -> TestModels.lstm(2), opts, backend, null);
+            float[][] x = TestModels.sequence(1, 4);
+            float[][] want = Forward.sequences(m, x);
+            h.setProcessingTime(0);
+            for (String k : List.of("a", "b")) {
+                h.processElement(ev(k, 0, x[0]), 0);
+                h.processElement(ev(k, 1, x[1]), 0);
+                toReleaseZeroOneLayout(h, k, opts);
+            }
+            // "a" moves over on its next event; "b" gets no event and ends by idle timeout.
+            h.processElement(ev("a", 2, x[2]), 0);
+            h.setProcessingTime(1500);
+            assertBitEqual(want[2], outputs(h, "a").get(2).output, backend + " a, step 2 after the move");
+            OutputRecord timeout = outputs(h, "b").get(2);
+            assertEquals(RecurrentStepFunction.REASON_IDLE, timeout.reason);
+            assertEquals(1, timeout.step);
+            assertBitEqual(want[1], timeout.output, backend + " b's idle-timeout record");
+            assertEquals(0L, function.counts().get("ttlExpiries"), backend.toString());
+            assertEquals(List.of(), dead(h), backend.toString());
+            // Nothing of the old layout is left behind.
+            var keyed = ((RecurrentStepOperator) h.getOperator()).getKeyedStateBackend();
+            try (var left = keyed.getKeys(RecurrentStepFunction.LEGACY_STATE_MODEL, VoidNamespace.INSTANCE)) {
+                assertEquals(0, left.count(), backend + ": keys still in the 0.1.0 value");
+            }
+            if (backend instanceof HashMapStateBackend) {
+                h.setProcessingTime(10_000);
+                assertEquals(0, h.numKeyedStateEntries());
+            }
         }
     }
 
