@@ -93,7 +93,7 @@ public final class RnnStream {
      * rewrites one ~560-byte value of a random key, so: no block compression (float state barely
      * compresses, and every read of a block that left the cache paid the decompression), and bloom
      * filters (a point lookup skips the files that cannot hold its key). Measured at 1,000,000 keys,
-     * docs/BENCHMARKS.md: 47–49k events/s with Flink's defaults, 67–99k with these.
+     * alternating with Flink's defaults in the same minutes: 1.3–2.1× (docs/BENCHMARKS.md).
      */
     public static final java.util.Map<String, String> ROCKSDB_OPTIONS = java.util.Map.of(
             "state.backend.rocksdb.compression.per.level", "NO_COMPRESSION",
