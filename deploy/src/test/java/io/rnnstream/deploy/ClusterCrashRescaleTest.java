@@ -14,6 +14,8 @@ import io.rnnstream.model.ModelInfo;
 import io.rnnstream.model.layers.Dense;
 import io.rnnstream.model.layers.Gru;
 import io.rnnstream.model.layers.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +59,11 @@ import org.junit.jupiter.api.io.TempDir;
  *       at fixed parallelism, hidden states included (so each key's h moved with the key).
  * </ul>
  *
+ * <p>The cluster keeps its state in RocksDB, configured as the Kubernetes manifest configures it
+ * ({@code RnnStream.ROCKSDB_OPTIONS}, whose options factory a TaskManager loads from the job jar): the
+ * crash restores RocksDB state from checkpoints and the rescale splits it by key group, on real
+ * processes.
+ *
  * <p>Short form by default (one kill, a few thousand events); {@code -Pcluster-tests} (system property
  * {@code rnnstream.cluster.tests=full}) runs 100,000 events over 1,000 keys and three kills.
  */
@@ -89,7 +96,10 @@ class ClusterCrashRescaleTest {
         modelFile = tmp.resolve("cluster-test.rnns");
         ModelFile.write(model, modelFile);
         broker = LocalKafkaBroker.start(tmp.resolve("kafka"), 0, Duration.ofSeconds(90));
-        cluster = StandaloneCluster.start(StandaloneCluster.Settings.of(tmp.resolve("flink"), 2, 2),
+        cluster = StandaloneCluster.start(StandaloneCluster.Settings.of(tmp.resolve("flink"), 2, 2)
+                .withConfig(Map.of("state.backend.type", "rocksdb",
+                        // RocksDB's block cache and write buffers come out of managed memory.
+                        "taskmanager.memory.managed.fraction", "0.2")),
                 Duration.ofSeconds(120));
         rest = new FlinkRest(cluster.restUrl());
         jarId = rest.uploadJar(Path.of(System.getProperty("rnnstream.job.jar")));
@@ -354,6 +364,20 @@ class ClusterCrashRescaleTest {
         reference = checkExactlyOnce(ref, refOut);
         checkAgainstKernel(reference);
         assertEquals(reference, out, "outputs through " + KILLS + " TaskManager kills equal a failure-free run");
+        assertRocksDBTunedAsTheJobAsks();
+    }
+
+    /** A TaskManager built the job's RocksDB with the options factory from the job jar. */
+    static void assertRocksDBTunedAsTheJobAsks() throws IOException {
+        String expected = "Using configured options factory: " + new io.rnnstream.job.RocksDBPointLookupOptions();
+        try (var logs = Files.list(cluster.logDir())) {
+            List<Path> tms = logs.filter(p -> p.getFileName().toString().startsWith("taskmanager")).toList();
+            boolean found = false;
+            for (Path log : tms) {
+                found |= Files.readString(log).contains(expected);
+            }
+            assertTrue(found, "no TaskManager log (" + tms + ") says: " + expected);
+        }
     }
 
     /** The reference itself equals the step kernel bit for bit. */
