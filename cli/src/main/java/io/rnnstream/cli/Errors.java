@@ -21,12 +21,42 @@ final class Errors {
             msg = "permission denied: " + t.getMessage();
         } else if (t instanceof OutOfMemoryError) {
             msg = "out of memory: give Java more with RNNSTREAM_JAVA_OPTS=-Xmx8g, or pass a smaller input";
-        } else {
+        } else if (refusedOption(t) != null) {
+            // A Flink job that failed on a bad option (a -D value, a cluster setting) reports it
+            // several wrappers deep; the refusal itself says what to change.
+            msg = refusedOption(t) + " (the Flink job failed on it; run with --debug for the stack trace)";
+                } else {
             String m = t.getMessage();
             msg = t.getClass().getSimpleName() + (m == null ? "" : ": " + m)
                     + " (an unexpected error; run with --debug for the stack trace)";
         }
         return oneLine(msg);
+    }
+
+    /**
+     * For an exception that wraps an option or argument refused with a message: the outermost such
+     * refusal's message (it names the key), with the innermost cause's when that adds to it; else null.
+     */
+    static String refusedOption(Throwable t) {
+        Throwable refusal = null;
+        Throwable root = t;
+        for (int depth = 0; depth < 32; depth++) {
+            boolean refused = root instanceof IllegalArgumentException || root.getClass().getName()
+                    .equals("org.apache.flink.configuration.IllegalConfigurationException");
+            if (refusal == null && refused && root != t && root.getMessage() != null) {
+                refusal = root;
+            }
+            if (root.getCause() == null || root.getCause() == root) {
+                break;
+            }
+            root = root.getCause();
+        }
+        if (refusal == null) {
+            return null;
+        }
+        String msg = refusal.getMessage();
+        String inner = root.getMessage();
+        return root != refusal && inner != null && !msg.contains(inner) ? msg + " " + inner : msg;
     }
 
     static String oneLine(String s) {

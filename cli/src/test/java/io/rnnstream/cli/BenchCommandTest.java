@@ -37,4 +37,16 @@ class BenchCommandTest {
         assertEquals(1, r.rc());
         assertTrue(r.err().contains("raise --events to at least"), r.err());
     }
+
+    @Test
+    void aFlinkOptionTheJobRefusesIsNamedOnOneLine() throws Exception {
+        Path model = dir.resolve("m.rnns");
+        ModelFile.write(RnnstreamTest.mnistModel(), model);
+        RnnstreamTest.Run r = RnnstreamTest.run("bench", "--model", model.toString(), "--keys", "50", "--backend",
+                "rocksdb", "--events", "3000", "-D", "state.backend.rocksdb.compaction.style=NOPE");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().contains("error: Could not parse value 'NOPE' for key 'state.backend.rocksdb.compaction.style'."
+                + " Could not parse value for enum class org.rocksdb.CompactionStyle. Expected one of: [[LEVEL,"
+                + " UNIVERSAL, FIFO, NONE]] (the Flink job failed on it;"), r.err());
+    }
 }

@@ -178,8 +178,6 @@ public final class StandaloneCluster implements AutoCloseable {
         // RocksDB tuning (RnnStream.ROCKSDB_OPTIONS; a test keeps the two equal).
         m.put("state.backend.rocksdb.compression.per.level", "NO_COMPRESSION");
         m.put("state.backend.rocksdb.use-bloom-filter", "true");
-        // Loaded from the job jar (the user class loader) when a RocksDB backend is built for a job.
-        m.put("state.backend.rocksdb.options-factory", "io.rnnstream.job.RocksDBPointLookupOptions");
         m.put(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key(), dir.resolve("checkpoints").toUri().toString());
         m.put(CheckpointingOptions.SAVEPOINT_DIRECTORY.key(), dir.resolve("savepoints").toUri().toString());
         m.put("restart-strategy.type", "fixed-delay");

@@ -91,15 +91,13 @@ public final class RnnStream {
      * RocksDB options for this job's access pattern, set wherever rnnstream configures Flink (the CLI's
      * embedded Flink, the bench, the standalone cluster, the Kubernetes manifest). Every event reads and
      * rewrites one ~560-byte value of a random key, so: no block compression (float state barely
-     * compresses, and every read of a block that left the cache paid the decompression), bloom filters
-     * (a point lookup skips the files that cannot hold its key), and {@link RocksDBPointLookupOptions}
-     * for what Flink has no key for (a bloom filter per memtable, a hash index per data block). Each
-     * measured at 1,000,000 keys, alternating with the configuration without it: docs/BENCHMARKS.md.
+     * compresses, and every read of a block that left the cache paid the decompression), and bloom
+     * filters (a point lookup skips the files that cannot hold its key). Measured at 1,000,000 keys,
+     * alternating with Flink's defaults in the same minutes: 1.3–2.1× (docs/BENCHMARKS.md).
      */
     public static final java.util.Map<String, String> ROCKSDB_OPTIONS = java.util.Map.of(
             "state.backend.rocksdb.compression.per.level", "NO_COMPRESSION",
-            "state.backend.rocksdb.use-bloom-filter", "true",
-            "state.backend.rocksdb.options-factory", RocksDBPointLookupOptions.class.getName());
+            "state.backend.rocksdb.use-bloom-filter", "true");
 
     /**
      * Lets chained stages hand records to each other without a deep copy (Flink's
