@@ -21,14 +21,14 @@ final class Errors {
             msg = "permission denied: " + t.getMessage();
         } else if (t instanceof OutOfMemoryError) {
             msg = "out of memory: give Java more with RNNSTREAM_JAVA_OPTS=-Xmx8g, or pass a smaller input";
-        } else if (refusedOption(t) != null) {
+        } else {
             // A Flink job that failed on a bad option (a -D value, a cluster setting) reports it
             // several wrappers deep; the refusal itself says what to change.
-            msg = refusedOption(t) + " (the Flink job failed on it; run with --debug for the stack trace)";
-                } else {
+            String refused = refusedOption(t);
             String m = t.getMessage();
-            msg = t.getClass().getSimpleName() + (m == null ? "" : ": " + m)
-                    + " (an unexpected error; run with --debug for the stack trace)";
+            msg = refused != null ? refused + " (the Flink job failed on it; run with --debug for the stack trace)"
+                    : t.getClass().getSimpleName() + (m == null ? "" : ": " + m)
+                            + " (an unexpected error; run with --debug for the stack trace)";
         }
         return oneLine(msg);
     }
