@@ -14,6 +14,7 @@ import io.rnnstream.trainer.data.Datasets;
 import io.rnnstream.trainer.data.SequenceDataset;
 import io.rnnstream.trainer.data.TrainTest;
 import io.rnnstream.trainer.nn.LayerSpec;
+import io.rnnstream.trainer.nn.Loss;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -34,7 +35,8 @@ import java.util.Map;
  *
  * <pre>
  * OMP_NUM_THREADS=1 java -cp bench/target/classes:$(cat bench/target/classpath.txt) \
- *     io.rnnstream.bench.TrainEpochBench [--epochs 5] [--layers "SimpleRNN(128)"] [--batch 32] [--json FILE]
+ *     io.rnnstream.bench.TrainEpochBench [--epochs 5] [--layers "SimpleRNN(128)"] [--batch 32] \
+ *     [--loss every-step|last-step] [--json FILE]
  * </pre>
  */
 public final class TrainEpochBench {
@@ -60,8 +62,9 @@ public final class TrainEpochBench {
 
         TrainTest tt = Datasets.load(a.getOrDefault("data", "mnist"), 0.2, 42);
         SequenceDataset train = tt.train();
-        TrainConfig cfg = TrainConfig.of(LayerSpec.parseList(layers)).withEpochs(epochs).withBatchSize(batch)
-                .withName("bench");
+        Loss loss = Loss.parse(a.getOrDefault("loss", "every-step"));
+        TrainConfig cfg = TrainConfig.builder(LayerSpec.parseList(layers)).epochs(epochs).batchSize(batch).loss(loss)
+                .name("bench").build();
         List<double[]> load = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
         List<Double> processCpu = new ArrayList<>();
@@ -94,7 +97,7 @@ public final class TrainEpochBench {
             }
         };
         System.err.println("training " + layers + " on " + train + ", batch " + batch + ", " + epochs
-                + " epochs, one thread");
+                + " epochs, " + loss.label() + " loss, one thread");
         TrainResult r = Trainer.train(train, cfg, listener);
 
         double[] secs = r.history().stream().mapToDouble(EpochStats::seconds).toArray();
@@ -123,6 +126,7 @@ public final class TrainEpochBench {
         o.put("train_sequences", train.size());
         o.put("layers", layers);
         o.put("batch", batch);
+        o.put("loss", loss.label());
         o.put("optimizer", "adam");
         o.put("threads", 1);
         o.put("omp_num_threads", omp);

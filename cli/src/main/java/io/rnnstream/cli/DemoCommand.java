@@ -54,8 +54,9 @@ import picocli.CommandLine.Option;
                 + " latencies and an HTML report. Ctrl-C stops everything it started.")
 final class DemoCommand extends BaseCommand {
     /** How the bundled model was made; {@code --train} runs it again. */
-    static final String[] TRAIN_ARGS = {"train", "--data", "mnist", "--layers", "SimpleRNN(128)", "--epochs", "20",
-        "--batch", "32", "--seed", "42", "--name", "mnist-simplernn"};
+    static final String[] TRAIN_ARGS = {"train", "--data", "mnist", "--layers", "SimpleRNN(128)", "--epochs", "25",
+        "--batch", "32", "--seed", "42", "--validation-split", "0.1", "--loss", "every-step", "--name",
+        "mnist-simplernn"};
     static final String MODEL_FILE = "models/mnist-simplernn.rnns";
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
@@ -75,6 +76,12 @@ final class DemoCommand extends BaseCommand {
     @Option(names = "--model", paramLabel = "MODEL",
             description = "Use this model instead of the bundled one (it must read 28 features per step).")
     Path model;
+
+    @Option(names = "--decide-at-precision", defaultValue = "0.95", paramLabel = "Q",
+            description = "Flag each digit's first step at the confidence that reached precision Q on the model's"
+                    + " validation digits (default: ${DEFAULT-VALUE}); a model without that table decides at"
+                    + " confidence Q instead.")
+    double decideAtPrecision;
 
     @Option(names = "--train", description = "Retrain the bundled model first, with the command that made it.")
     boolean train;
@@ -130,6 +137,15 @@ final class DemoCommand extends BaseCommand {
         }
         int n = test.size();
         int steps = test.maxLength();
+        StreamOptions decisions = m.info().training().decisions().isEmpty()
+                ? StreamOptions.defaults().decideAtConfidence(decideAtPrecision)
+                : StreamOptions.defaults().decideAtPrecision(decideAtPrecision);
+        io.rnnstream.job.Head.check(m, decisions);
+        String warning = io.rnnstream.job.Head.decisionWarning(m, decisions);
+        if (warning != null) {
+            err().println(warning);
+        }
+        double threshold = io.rnnstream.job.Head.decisionThreshold(m, decisions);
         long totalEvents = (long) n * steps;
         out().printf(Locale.ROOT, "model     %s  %s%n", m.id(), m.describe());
         out().printf(Locale.ROOT, "data      %,d held-out MNIST digits, %d rows of %d pixels each → %,d events%n", n,
@@ -154,7 +170,7 @@ final class DemoCommand extends BaseCommand {
             KafkaJob.Config config = new KafkaJob.Config(broker.bootstrapServers(), "events", "outputs",
                     "dead-letters", "rnnstream-demo", StartingOffsets.EARLIEST, new Properties(), "rnnstream-demo",
                     false);
-            KafkaJob.build(env, config, ModelProvider.of(m), m.id(), StreamOptions.defaults());
+            KafkaJob.build(env, config, ModelProvider.of(m), m.id(), decisions);
             job = env.executeAsync("rnnstream demo");
             out().println("flink     job " + job.getJobID() + ", parallelism " + parallelism + ", web UI http://127.0.0.1:"
                     + uiPort);
@@ -227,11 +243,16 @@ final class DemoCommand extends BaseCommand {
             long sent = Math.max(0, sentTotal.get());
             double seconds = Math.max(1e-9, (lastOutputAt.get() - replayStart) / 1e9);
             boolean complete = score.outputs() + deadLetters.get() >= sent;
-            Path report = DemoReport.write(reportDir, m, score, n, sent, deadLetters.get(), seconds, parallelism);
+            Path report = DemoReport.write(reportDir, m, score, n, sent, deadLetters.get(), seconds, parallelism,
+                    threshold);
 
             out().println();
             out().printf(Locale.ROOT, "accuracy            %.2f%% of %,d digits (final step of each sequence)%n",
                     100 * score.accuracy(), score.finals());
+            out().printf(Locale.ROOT, "early decisions     precision %.2f%% of %,d decided, mean decision row %.1f of %d"
+                    + " (confidence ≥ %.3f%s)%n", 100 * score.decisionPrecision(), score.decisions(),
+                    score.meanDecisionStep(), steps, threshold, m.info().training().decisions().isEmpty() ? ""
+                            : ", which reached precision " + decideAtPrecision + " on validation");
             out().printf(Locale.ROOT, "events              %,d in, %,d outputs, %,d dead letters%s%n", sent, score.outputs(),
                     deadLetters.get(), complete ? "" : "  (INCOMPLETE: timed out)");
             out().printf(Locale.ROOT, "throughput          %,.0f events/s (replay start to last output, parallelism %d)%n",

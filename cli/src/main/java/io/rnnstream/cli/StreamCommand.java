@@ -110,6 +110,12 @@ public class StreamCommand extends BaseCommand {
             description = "Flag the first step whose top probability reaches P with \"decision\": true.")
     Double decideAtConfidence;
 
+    @Option(names = "--decide-at-precision", paramLabel = "Q",
+            description = "Flag the first step with \"decision\": true at the confidence threshold that reached"
+                    + " precision Q on the model's validation sequences (from the table 'rnnstream train' stores;"
+                    + " see 'rnnstream summary').")
+    Double decideAtPrecision;
+
     @Option(names = "--emit-hidden", description = "Add the top recurrent layer's h to each record.")
     boolean emitHidden;
 
@@ -147,11 +153,21 @@ public class StreamCommand extends BaseCommand {
                 .sequenceLength(sequenceLength)
                 .idleTimeout(idleTimeout)
                 .decideAtConfidence(decideAtConfidence == null ? Double.NaN : decideAtConfidence)
+                .decideAtPrecision(decideAtPrecision == null ? Double.NaN : decideAtPrecision)
                 .emitHidden(emitHidden)
                 .maxBufferedSteps(maxBufferedSteps)
                 .stateTtl(stateTtl)
                 .maxOutOfOrderness(maxOutOfOrderness)
                 .swapPolicy(SwapPolicy.parse(swapPolicy));
+        io.rnnstream.job.Head.check(m, opts);
+        if (opts.decides()) {
+            String warning = io.rnnstream.job.Head.decisionWarning(m, opts);
+            err().println(warning != null ? warning : String.format(Locale.ROOT, "deciding at confidence %.4f%s",
+                    io.rnnstream.job.Head.decisionThreshold(m, opts), decideAtPrecision == null ? ""
+                            : " (the lowest threshold that reached precision " + decideAtPrecision
+                                    + " on the model's validation sequences)"));
+            err().flush();
+        }
         boolean kafka = bootstrapServers != null || inputTopic != null || outputTopic != null || dlqTopic != null;
         boolean files = input != null || output != null || dlq != null;
         if (files && (modelTopic != null || statusTopic != null)) {

@@ -8,6 +8,7 @@ import io.rnnstream.trainer.Threads;
 import io.rnnstream.trainer.TrainConfig;
 import io.rnnstream.trainer.TrainRun;
 import io.rnnstream.trainer.nn.LayerSpec;
+import io.rnnstream.trainer.nn.Loss;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +20,11 @@ import picocli.CommandLine.Option;
  * model file, standardisation and class names included.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a SimpleRNN/LSTM/GRU classifier (a Dense softmax head on the last step) and write"
-                + " it as a model file.",
+        description = {"Train a SimpleRNN/LSTM/GRU classifier (a Dense softmax head read at every step) and write"
+                + " it as a model file, calibrated and with its measured decision table when given a validation"
+                + " split.",
             "Example: rnnstream train --data mnist --layers \"SimpleRNN(128)\" --epochs 20 --batch 32"
-                + " --out models/mnist-simplernn.rnns --report target/report"})
+                + " --validation-split 0.1 --out models/mnist-simplernn.rnns --report target/report"})
 public final class TrainCommand extends BaseCommand {
     @Option(names = "--data", required = true, paramLabel = "DATA",
             description = "mnist, japanese-vowels, basic-motions (bundled in data/), or a path: a sktime .ts file"
@@ -74,6 +76,17 @@ public final class TrainCommand extends BaseCommand {
                     + " epoch's weights; needs --validation-split (default: ${DEFAULT-VALUE}, off)")
     int patience;
 
+    @Option(names = "--loss", defaultValue = "every-step", paramLabel = "every-step|last-step",
+            description = "every-step: cross-entropy of the head at every step, step t of L weighted"
+                    + " ½·t/(1+…+L) + ½ on the last step, so the per-step outputs the stream emits mean something; last-step: the last step only, as"
+                    + " Keras trains a return_sequences=False model (default: ${DEFAULT-VALUE})")
+    String loss;
+
+    @Option(names = "--calibrate", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "fit a softmax temperature on the validation split and fold it into the head, and store"
+                    + " the measured decision table in the model file; needs --validation-split (default: on)")
+    boolean calibrate;
+
     @Option(names = "--name", description = "the model's name (default: the --out file's name)")
     String name;
 
@@ -104,8 +117,18 @@ public final class TrainCommand extends BaseCommand {
         }
         Threads.limit(threads);
         String modelName = name != null ? name : out.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-        TrainConfig cfg = new TrainConfig(LayerSpec.parseList(layers), epochs, batch, optimizer,
-                lr == null ? Double.NaN : lr, clipNorm, seed, validationSplit, patience, modelName);
+        TrainConfig cfg = TrainConfig.builder(LayerSpec.parseList(layers))
+                .epochs(epochs)
+                .batchSize(batch)
+                .optimizer(optimizer, lr == null ? Double.NaN : lr)
+                .clipNorm(clipNorm)
+                .seed(seed)
+                .validationSplit(validationSplit)
+                .patience(patience)
+                .loss(Loss.parse(loss))
+                .calibrate(calibrate)
+                .name(modelName)
+                .build();
         TrainRun.Outcome o = TrainRun.run(new TrainRun.Options(data, cfg, limit, testSplit, report),
                 new ProgressBar(err), err);
         Model model = o.result().model();

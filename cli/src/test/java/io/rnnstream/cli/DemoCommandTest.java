@@ -47,6 +47,10 @@ class DemoCommandTest {
         Matcher acc = Pattern.compile("accuracy\\s+([0-9.]+)% of 60 digits").matcher(o);
         assertTrue(acc.find(), o);
         assertTrue(Double.parseDouble(acc.group(1)) >= 85.0, "the bundled model classifies: " + o);
+        Matcher dec = Pattern.compile("early decisions     precision ([0-9.]+)% of [0-9,]+ decided, mean decision row"
+                + " ([0-9.]+) of 28").matcher(o);
+        assertTrue(dec.find(), o);
+        assertTrue(Double.parseDouble(dec.group(1)) >= 80.0, "the bundled model's early decisions are right: " + o);
         for (String line : new String[] {"throughput", "processing latency  p50", "committed latency   p50", "report"}) {
             assertTrue(o.contains(line), line + " missing in\n" + o);
         }

@@ -30,12 +30,15 @@ class TrainCommandTest {
         cmd.err = new PrintStream(err, true, StandardCharsets.UTF_8);
         Path report = tmp.resolve("report");
         int code = new CommandLine(cmd).execute("--data", "mnist", "--layers", "GRU(8)", "--epochs", "1", "--batch",
-                "32", "--limit", "300", "--out", tmp.resolve("m.rnns").toString(), "--report", report.toString(),
+                "32", "--limit", "1200", "--out", tmp.resolve("m.rnns").toString(), "--report", report.toString(),
                 "--validation-split", "0.1", "--export-keras", tmp.resolve("keras/m.h5").toString());
         String log = err.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("test accuracy"), log);
         assertTrue(Files.exists(report.resolve("index.html")));
-        for (String png : new String[] {"loss.png", "accuracy.png", "accuracy-by-steps.png", "confusion.png"}) {
+        // About 120 validation sequences: enough to calibrate, so the Keras export below carries the folded temperature.
+        assertTrue(log.matches("(?s).*calibration on 1[12][0-9] validation sequences: temperature.*"), log);
+        for (String png : new String[] {"loss.png", "accuracy.png", "accuracy-by-steps.png", "confusion.png",
+            "decisions.png", "reliability.png", "ece-by-step.png"}) {
             assertTrue(Files.size(report.resolve(png)) > 1000, png);
         }
         JsonNode m = new ObjectMapper().readTree(report.resolve("metrics.json").toFile());
@@ -44,6 +47,10 @@ class TrainCommandTest {
         assertEquals(10, m.at("/test/per_class").size());
         assertEquals(28, m.at("/test/accuracy_by_timesteps").size());
         assertEquals(1, m.at("/training/epochs").size());
+        assertEquals("every-step", m.at("/config/loss").asText());
+        assertEquals(17, m.at("/test/decisions").size());
+        assertEquals(17, m.at("/validation/decisions").size());
+        assertEquals(28, m.at("/validation/ece_by_step_after").size());
         assertTrue(m.at("/training/seconds_per_epoch").asDouble() > 0);
         // ModelFile.write may not exist in this build yet: then the command says so in one line.
         assertTrue(code == 0 ? Files.exists(tmp.resolve("m.rnns")) : log.contains("cannot write"), log);

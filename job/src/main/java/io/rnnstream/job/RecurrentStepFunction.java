@@ -358,7 +358,7 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, Event, O
         }
 
         OutputRecord r = record(m, y.clone(), s, state);
-        if (opts.decides() && !meta.decided && m.head.confidence(r.output) >= opts.decideAtConfidence()) {
+        if (opts.decides() && !meta.decided && m.head.decides(r.output)) {
             meta.decided = true;
             r.decision = true;
         }

@@ -37,7 +37,7 @@ public final class RnnstreamJob {
     static final Set<String> OPTIONS = Set.of("--model", "--bootstrap-servers", "--input-topic", "--output-topic",
             "--dlq-topic", "--group-id", "--starting-offsets", "--kafka-property", "--kafka-properties-file",
             "--transactional-id-prefix", "--checkpoint-interval", "--parallelism", "--job-name",
-            "--sequence-length", "--idle-timeout", "--decide-at-confidence", "--max-buffered-steps", "--state-ttl",
+            "--sequence-length", "--idle-timeout", "--decide-at-confidence", "--decide-at-precision", "--max-buffered-steps", "--state-ttl",
             "--max-out-of-orderness", "--model-topic", "--status-topic", "--swap-policy");
 
     public static void main(String[] args) throws Exception {
@@ -51,7 +51,12 @@ public final class RnnstreamJob {
         Duration checkpoints = a.has("--checkpoint-interval") ? parseDuration(a.get("--checkpoint-interval"))
                 : KafkaJob.DEFAULT_CHECKPOINT_INTERVAL;
         env.enableCheckpointing(checkpoints.toMillis());
-        KafkaJob.build(env, kafkaConfig(a), ModelProvider.of(model), model.id(), streamOptions(a));
+        StreamOptions opts = streamOptions(a);
+        String warning = Head.decisionWarning(model, opts);
+        if (warning != null) {
+            System.err.println(warning);
+        }
+        KafkaJob.build(env, kafkaConfig(a), ModelProvider.of(model), model.id(), opts);
         env.execute(a.has("--job-name") ? a.get("--job-name") : "rnnstream " + model.id());
     }
 
@@ -93,6 +98,9 @@ public final class RnnstreamJob {
         }
         if (a.has("--decide-at-confidence")) {
             o = o.decideAtConfidence(Double.parseDouble(a.get("--decide-at-confidence")));
+        }
+        if (a.has("--decide-at-precision")) {
+            o = o.decideAtPrecision(Double.parseDouble(a.get("--decide-at-precision")));
         }
         if (a.has("--max-buffered-steps")) {
             o = o.maxBufferedSteps(Integer.parseInt(a.get("--max-buffered-steps")));

@@ -66,13 +66,13 @@ final class ServedModels {
         /** The last output can be computed again from the state (the model has a recurrent layer). */
         final boolean outputFromState;
 
-        Served(String id, Model model) {
+        Served(String id, Model model, StreamOptions opts) {
             this.id = id;
             this.model = model;
             this.kernel = new StepKernel(model);
             // Compile the kernel before the first event rather than on the first events.
             this.kernel.warmUp(KERNEL_WARM_UP_STEPS);
-            this.head = new Head(model);
+            this.head = new Head(model, opts);
             int top = model.topRecurrentIndex();
             if (top >= 0) {
                 Recurrent r = (Recurrent) model.layers().get(top);
@@ -96,7 +96,7 @@ final class ServedModels {
     private BroadcastState<Long, ModelAssignment> historyState;
 
     ServedModels(Model initialModel, String initialId, StreamOptions opts) {
-        this.initial = new Served(initialId, initialModel);
+        this.initial = new Served(initialId, initialModel, opts);
         this.opts = opts;
         history.add(new ModelAssignment(0, Long.MIN_VALUE, null));
     }
@@ -147,7 +147,7 @@ final class ServedModels {
             try {
                 byte[] bytes = files.get(id);
                 if (bytes != null) {
-                    s = new Served(id, ModelFile.decode(bytes, "model " + id));
+                    s = new Served(id, ModelFile.decode(bytes, "model " + id), opts);
                     decoded.put(id, s);
                 }
             } catch (Exception e) {
@@ -265,7 +265,7 @@ final class ServedModels {
         if (files.get(id) == null) {
             files.put(id, bytes);
         }
-        decoded.computeIfAbsent(id, k -> new Served(k, m));
+        decoded.computeIfAbsent(id, k -> new Served(k, m, opts));
         // Running sequences may still use a superseded model (new-sequences policy): keep its file a while.
         history.removeIf(a -> a.supersededBy >= 0 && seq - a.supersededBy >= RETAINED_SUPERSEDED);
         Set<String> kept = new HashSet<>();

@@ -16,6 +16,7 @@ public final class StreamOptions implements Serializable {
     private int sequenceLength;
     private Duration idleTimeout;
     private double decideAtConfidence = Double.NaN;
+    private double decideAtPrecision = Double.NaN;
     private boolean emitHidden;
     private int maxBufferedSteps = DEFAULT_MAX_BUFFERED_STEPS;
     private Duration stateTtl;
@@ -50,6 +51,19 @@ public final class StreamOptions implements Serializable {
             throw new IllegalArgumentException("--decide-at-confidence must be in (0, 1], not " + p);
         }
         this.decideAtConfidence = p;
+        return this;
+    }
+
+    /**
+     * The decision threshold is the one the model file's validation table says reached precision q
+     * (NaN: off). Each served model gets its own threshold from its own table; a model without a
+     * table, or whose table never reached q, is refused with what to do.
+     */
+    public StreamOptions decideAtPrecision(double q) {
+        if (!Double.isNaN(q) && (q <= 0 || q > 1)) {
+            throw new IllegalArgumentException("--decide-at-precision must be in (0, 1], not " + q);
+        }
+        this.decideAtPrecision = q;
         return this;
     }
 
@@ -110,8 +124,12 @@ public final class StreamOptions implements Serializable {
         return decideAtConfidence;
     }
 
+    public double decideAtPrecision() {
+        return decideAtPrecision;
+    }
+
     public boolean decides() {
-        return !Double.isNaN(decideAtConfidence);
+        return !Double.isNaN(decideAtConfidence) || !Double.isNaN(decideAtPrecision);
     }
 
     public boolean emitHidden() {

@@ -13,6 +13,7 @@ import io.rnnstream.model.Forward;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
 import io.rnnstream.model.StepKernel;
+import io.rnnstream.model.TrainingInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -289,11 +290,7 @@ class RecurrentStepOperatorTest {
         float[][] f = Forward.sequences(m, x);
         float threshold = 0;
         for (float[] y : f) {
-            float top = 0;
-            for (float v : y) {
-                top = Math.max(top, v);
-            }
-            threshold = Math.max(threshold, top);
+            threshold = Math.max(threshold, new Head(m).confidence(y));
         }
         var h = harness(() -> TestModels.simpleRnn(1), StreamOptions.defaults().decideAtConfidence(threshold));
         for (int t = 0; t < 8; t++) {
@@ -307,6 +304,53 @@ class RecurrentStepOperatorTest {
                 assertFalse(r.decision);
             }
         }
+    }
+
+    /** A copy of {@code m} whose file says it was trained at every step, with a decision table. */
+    private static Model withTable(Model m, double... thresholdsAndPrecisions) {
+        List<TrainingInfo.DecisionPoint> rows = new ArrayList<>();
+        for (int i = 0; i < thresholdsAndPrecisions.length; i += 2) {
+            rows.add(new TrainingInfo.DecisionPoint(thresholdsAndPrecisions[i], thresholdsAndPrecisions[i + 1], 1,
+                    4, 8));
+        }
+        return m.withInfo(m.info().withTraining(new TrainingInfo(TrainingInfo.EVERY_STEP, "t", 1, 0, 0, 10, rows)));
+    }
+
+    @Test
+    void decideAtPrecisionDecidesAtTheThresholdTheModelsTableGives() throws Exception {
+        Model m = TestModels.simpleRnn(1);
+        float[][] x = TestModels.sequence(3, 8);
+        float[][] f = Forward.sequences(m, x);
+        // The table says: the top probability of step 5 reached precision 0.95 on validation.
+        double threshold = new Head(m).confidence(f[5]);
+        Model tabled = withTable(m, threshold / 2, 0.5, threshold, 0.95, (1 + threshold) / 2, 0.99);
+        StreamOptions opts = StreamOptions.defaults().decideAtPrecision(0.95);
+        assertEquals(threshold, new Head(tabled, opts).decisionThreshold());
+        var h = harness(ModelProvider.of(tabled), opts);
+        var ref = harness(ModelProvider.of(m), StreamOptions.defaults().decideAtConfidence(threshold));
+        for (int t = 0; t < 8; t++) {
+            h.processElement(ev("k", t, x[t]), 0);
+            ref.processElement(ev("k", t, x[t]), 0);
+        }
+        List<Integer> decided = outputs(h, "k").stream().filter(r -> r.decision).map(r -> r.step).toList();
+        List<Integer> expected = outputs(ref, "k").stream().filter(r -> r.decision).map(r -> r.step).toList();
+        assertEquals(expected, decided);
+        assertEquals(1, decided.size());
+    }
+
+    @Test
+    void decideAtPrecisionRefusesAModelWithoutATableOrThatNeverReachedIt() {
+        Model m = TestModels.simpleRnn(1);
+        StreamOptions opts = StreamOptions.defaults().decideAtPrecision(0.95);
+        ModelException none = assertThrows(ModelException.class, () -> Head.check(m, opts));
+        assertTrue(none.getMessage().contains("--decide-at-confidence"), none.getMessage());
+        assertThrows(ModelException.class, () -> Head.check(withTable(m, 0.9, 0.9, 0.99, 0.94), opts));
+        assertThrows(ModelException.class, () -> Head.check(m, StreamOptions.defaults().decideAtPrecision(0.9)
+                .decideAtConfidence(0.9)));
+        // A Keras-style file that says nothing, used to decide: warned; a per-step trained one: not.
+        assertTrue(Head.decisionWarning(m, StreamOptions.defaults().decideAtConfidence(0.9)).contains("every step"));
+        assertNull(Head.decisionWarning(withTable(m, 0.9, 0.99), opts));
+        assertNull(Head.decisionWarning(m, StreamOptions.defaults()));
     }
 
     @Test

@@ -184,6 +184,9 @@ public final class ModelFile {
         mi.put("version", info.version());
         mi.put("class_names", info.classNames());
         mi.put("source", info.source());
+        if (!info.training().equals(TrainingInfo.UNKNOWN)) {
+            mi.put("training", trainingJson(info.training()));
+        }
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("format", "rnnstream-model");
         header.put("format_version", FORMAT_VERSION);
@@ -329,7 +332,7 @@ public final class ModelFile {
             classNames.add(c.asText());
         }
         ModelInfo info = new ModelInfo(textField(mi, "name", "model"), intField(mi, "version", "model"), classNames,
-                mi.path("source").asText(""));
+                mi.path("source").asText(""), training(mi.get("training")));
         JsonNode ts = header.get("timesteps");
         int timesteps = ts == null || ts.isNull() ? -1 : intField(header, "timesteps", "the header");
         List<Layer> layers = new ArrayList<>();
@@ -370,6 +373,58 @@ public final class ModelFile {
                     + " but the first layer reads " + model.inputSize() + ": the file is inconsistent");
         }
         return model;
+    }
+
+    private static Map<String, Object> trainingJson(TrainingInfo t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("objective", t.objective());
+        m.put("step_weights", t.stepWeights());
+        m.put("temperature", finite(t.temperature()));
+        m.put("ece_before", finite(t.eceBefore()));
+        m.put("ece_after", finite(t.eceAfter()));
+        m.put("validation_sequences", t.validationSequences());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (TrainingInfo.DecisionPoint d : t.decisions()) {
+            rows.add(d.asJson());
+        }
+        m.put("decisions", rows);
+        return m;
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    /** Optional and informative: a file without it, or from before it existed, reads as {@link TrainingInfo#UNKNOWN}. */
+    private static TrainingInfo training(JsonNode t) {
+        if (t == null || t.isNull()) {
+            return TrainingInfo.UNKNOWN;
+        }
+        if (!t.isObject()) {
+            throw new ModelException("model.training must be an object: the file is inconsistent");
+        }
+        List<TrainingInfo.DecisionPoint> rows = new ArrayList<>();
+        for (JsonNode r : t.path("decisions")) {
+            rows.add(new TrainingInfo.DecisionPoint(number(r, "threshold"), number(r, "precision"),
+                    number(r, "decided"), number(r, "mean_decision_step"), number(r, "mean_length")));
+        }
+        JsonNode obj = t.get("objective");
+        JsonNode sw = t.get("step_weights");
+        return new TrainingInfo(obj == null || obj.isNull() ? null : obj.asText(),
+                sw == null || sw.isNull() ? null : sw.asText(), number(t, "temperature"), number(t, "ece_before"),
+                number(t, "ece_after"), t.path("validation_sequences").asInt(0), rows);
+    }
+
+    private static double number(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return Double.NaN;
+        }
+        if (!v.isNumber()) {
+            throw new ModelException("model.training." + field + " must be a number, not " + v
+                    + ": the file is inconsistent");
+        }
+        return v.asDouble();
     }
 
     private static Map<String, Tensor> readWeights(JsonNode ln, ByteBuffer bb, int dataStart, int dataLength,

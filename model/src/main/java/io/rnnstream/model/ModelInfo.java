@@ -9,9 +9,17 @@ import java.util.List;
  * @param version a positive version number, raised on each retraining
  * @param classNames one name per output unit of a classification head, or empty when unknown
  * @param source where the model came from, e.g. "keras 2.1.3 (model.h5)" or "rnnstream train"
+ * @param training how the head was trained and its measured decisions ({@link TrainingInfo#UNKNOWN} when
+ *     the file does not say)
  */
-public record ModelInfo(String name, int version, List<String> classNames, String source) {
+public record ModelInfo(String name, int version, List<String> classNames, String source, TrainingInfo training) {
+    /** A model whose file does not say how it was trained. */
+    public ModelInfo(String name, int version, List<String> classNames, String source) {
+        this(name, version, classNames, source, TrainingInfo.UNKNOWN);
+    }
+
     public ModelInfo {
+        training = training == null ? TrainingInfo.UNKNOWN : training;
         if (name == null || name.isBlank()) {
             throw new ModelException("a model needs a name");
         }
@@ -23,14 +31,18 @@ public record ModelInfo(String name, int version, List<String> classNames, Strin
     }
 
     public ModelInfo withName(String n) {
-        return new ModelInfo(n, version, classNames, source);
+        return new ModelInfo(n, version, classNames, source, training);
     }
 
     public ModelInfo withVersion(int v) {
-        return new ModelInfo(name, v, classNames, source);
+        return new ModelInfo(name, v, classNames, source, training);
     }
 
     public ModelInfo withClassNames(List<String> c) {
-        return new ModelInfo(name, version, c, source);
+        return new ModelInfo(name, version, c, source, training);
+    }
+
+    public ModelInfo withTraining(TrainingInfo t) {
+        return new ModelInfo(name, version, classNames, source, t);
     }
 }

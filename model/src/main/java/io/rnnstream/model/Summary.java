@@ -51,6 +51,7 @@ public final class Summary {
         sb.append(" State kept per key: ").append(stateLine(model)).append('\n');
         String why = model.whyNotCausal();
         sb.append(" Streams one event at a time: ").append(why == null ? "yes" : "no — " + why).append('\n');
+        training(sb, model);
         if (explain) {
             explain(sb, model);
         }
@@ -72,6 +73,43 @@ public final class Summary {
             shapes.add(sequence ? "(None, " + t + ", " + l.outputSize() + ")" : "(None, " + l.outputSize() + ")");
         }
         return shapes;
+    }
+
+    /** How the head was trained, when the file says, and the decision table measured on validation. */
+    private static void training(StringBuilder sb, Model model) {
+        TrainingInfo t = model.info().training();
+        sb.append(" Per-step outputs: ").append(perStepLine(model)).append('\n');
+        if (t.calibrated()) {
+            sb.append(String.format(Locale.ROOT, " Calibrated: softmax temperature %.4f (folded into the head) fitted"
+                    + " on %d validation sequences; expected calibration error %.4f → %.4f%n", t.temperature(),
+                    t.validationSequences(), t.eceBefore(), t.eceAfter()));
+        }
+        if (t.decisions().isEmpty()) {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, " Early decisions on %d validation sequences (the first step whose top"
+                + " probability reaches the threshold):%n", t.validationSequences()));
+        sb.append("   threshold   precision   decided   mean decision step\n");
+        for (TrainingInfo.DecisionPoint d : t.decisions()) {
+            sb.append(String.format(Locale.ROOT, "   %9.3f   %9s   %7s   %6.2f of %.1f%n", d.threshold(),
+                    Double.isNaN(d.precision()) ? "-" : String.format(Locale.ROOT, "%.3f", d.precision()),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * d.decided()), d.meanDecisionStep(), d.meanLength()));
+        }
+        sb.append("   (stream --decide-at-precision Q takes the lowest threshold from which on every row reached Q)\n");
+    }
+
+    /** What the head's output at a step before the last is worth, as far as the file tells. */
+    public static String perStepLine(Model model) {
+        TrainingInfo t = model.info().training();
+        if (t.perStepTrained()) {
+            return "trained at every step (loss weights " + t.stepWeights() + "): early outputs are meant to be read";
+        }
+        if (TrainingInfo.LAST_STEP.equals(t.objective())) {
+            return "trained on the last step only: outputs before it were never trained, so early decisions from"
+                    + " them are unreliable (retrain with --loss every-step)";
+        }
+        return "the file does not say how the head was trained (Keras and imported files never do); a head"
+                + " trained on the last step only gives untrained outputs before it";
     }
 
     private static String stateLine(Model model) {

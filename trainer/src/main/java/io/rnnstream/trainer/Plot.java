@@ -73,13 +73,15 @@ public final class Plot {
             String label = String.format(Locale.ROOT, Math.abs(y1 - y0) < 0.5 ? "%.3f" : "%.2f", yv);
             g.drawString(label, LEFT - 6 - fm.stringWidth(label), py + 4);
         }
-        // Whole-number ticks (epochs, timesteps), at most about ten of them.
-        double step = Math.max(1, Math.ceil((x1 - x0) / 10));
+        // Whole-number ticks (epochs, timesteps), at most about ten of them; five for a short range
+        // (confidence from 0 to 1).
+        boolean whole = x1 - x0 >= 3;
+        double step = whole ? Math.max(1, Math.ceil((x1 - x0) / 10)) : (x1 - x0) / 5;
         for (double xv = x0; xv <= x1 + 1e-9; xv += step) {
             int px = LEFT + (int) Math.round(pw * (xv - x0) / (x1 - x0));
             g.setColor(Color.DARK_GRAY);
             g.drawLine(px, TOP + ph, px, TOP + ph + 4);
-            String label = Long.toString(Math.round(xv));
+            String label = whole ? Long.toString(Math.round(xv)) : String.format(Locale.ROOT, "%.2f", xv);
             g.drawString(label, px - fm.stringWidth(label) / 2, TOP + ph + 17);
         }
         g.drawRect(LEFT, TOP, pw, ph);
@@ -89,14 +91,13 @@ public final class Plot {
         gr.drawString(yLabel, -(TOP + ph / 2 + fm.stringWidth(yLabel) / 2), 16);
         gr.dispose();
         g.setStroke(new BasicStroke(2f));
-        int legendY = TOP + 16;
         for (int si = 0; si < series.size(); si++) {
             Series s = series.get(si);
             g.setColor(PALETTE[si % PALETTE.length]);
             int px = -1;
             int py = -1;
             for (int i = 0; i < s.x().length; i++) {
-                if (Double.isNaN(s.y()[i])) {
+                if (Double.isNaN(s.y()[i]) || Double.isNaN(s.x()[i])) {
                     continue;
                 }
                 int nx = LEFT + (int) Math.round(pw * (s.x()[i] - x0) / (x1 - x0));
@@ -109,9 +110,23 @@ public final class Plot {
                 px = nx;
                 py = ny;
             }
-            g.drawLine(LEFT + pw - 130, legendY - 4, LEFT + pw - 110, legendY - 4);
+        }
+        int legendW = 0;
+        for (Series s : series) {
+            legendW = Math.max(legendW, fm.stringWidth(s.name()));
+        }
+        // The legend sits on a white box, drawn after the lines: curves that end top-right (accuracy,
+        // precision) pass under it instead of through its text.
+        int boxW = legendW + 40;
+        int boxX = LEFT + pw - boxW - 4;
+        g.setColor(new Color(255, 255, 255, 235));
+        g.fillRect(boxX, TOP + 4, boxW, 16 * series.size() + 6);
+        int legendY = TOP + 18;
+        for (int si = 0; si < series.size(); si++) {
+            g.setColor(PALETTE[si % PALETTE.length]);
+            g.drawLine(boxX + 6, legendY - 4, boxX + 26, legendY - 4);
             g.setColor(Color.DARK_GRAY);
-            g.drawString(s.name(), LEFT + pw - 104, legendY);
+            g.drawString(series.get(si).name(), boxX + 32, legendY);
             legendY += 16;
         }
         g.dispose();

@@ -3,6 +3,7 @@ package io.rnnstream.trainer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rnnstream.model.Model;
+import io.rnnstream.model.TrainingInfo;
 import io.rnnstream.trainer.nn.LayerSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,81 @@ public final class Report {
                 "timesteps seen (t)", "accuracy", List.of(new Plot.Series("test", steps, at)), 0.0, 1.0);
         Plot.confusion(dir.resolve("confusion.png"), "Confusion matrix (test)", out.test().confusion(),
                 out.test().classNames());
+        decisionPlots(dir, out);
         Files.writeString(dir.resolve("index.html"), html(o, out), StandardCharsets.UTF_8);
+    }
+
+    /** What a person judging early decisions looks at: the trade-off, and whether confidence can be believed. */
+    private static void decisionPlots(Path dir, TrainRun.Outcome out) throws IOException {
+        Evaluation test = out.test();
+        Trainer.CalibrationResult cal = out.result().calibration();
+        List<Plot.Series> trade = new ArrayList<>(List.of(tradeOff("test", test)));
+        if (cal != null) {
+            trade.add(tradeOff("validation", cal.after()));
+        }
+        Plot.lines(dir.resolve("decisions.png"), "Early decisions: precision vs mean decision step (one point per"
+                + " threshold)", "mean decision step (undecided: at the last step)", "precision of first decisions",
+                trade, null, 1.0);
+        List<Plot.Series> rel = new ArrayList<>(List.of(new Plot.Series("perfectly calibrated",
+                new double[] {0, 1}, new double[] {0, 1})));
+        if (cal != null && cal.before() != cal.after()) {
+            rel.add(reliability("validation, as trained", cal.before()));
+            rel.add(reliability("validation, calibrated", cal.after()));
+        }
+        rel.add(reliability("test", test));
+        Plot.lines(dir.resolve("reliability.png"), "Reliability (every step pooled): accuracy vs confidence",
+                "confidence (top probability)", "accuracy", rel, 0.0, 1.0);
+        double[] at = test.eceAtStep();
+        double[] steps = new double[at.length];
+        for (int t = 0; t < at.length; t++) {
+            steps[t] = t + 1;
+        }
+        List<Plot.Series> ece = new ArrayList<>(List.of(new Plot.Series("test", steps, at)));
+        if (cal != null && cal.before() != cal.after()) {
+            ece.add(new Plot.Series("validation, as trained", steps(cal.before()), cal.before().eceAtStep()));
+            ece.add(new Plot.Series("validation, calibrated", steps(cal.after()), cal.after().eceAtStep()));
+        }
+        Plot.lines(dir.resolve("ece-by-step.png"), "Expected calibration error at each step", "step (t)",
+                "expected calibration error", ece, 0.0, null);
+    }
+
+    private static double[] steps(Evaluation e) {
+        double[] s = new double[e.eceAtStep().length];
+        for (int t = 0; t < s.length; t++) {
+            s[t] = t + 1;
+        }
+        return s;
+    }
+
+    private static Plot.Series tradeOff(String name, Evaluation e) {
+        double[] x = new double[e.decisions().size()];
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = e.decisions().get(i).meanDecisionStep();
+            y[i] = e.decisions().get(i).precision();
+        }
+        return new Plot.Series(name, x, y);
+    }
+
+    private static Plot.Series reliability(String name, Evaluation e) {
+        Evaluation.Reliability r = e.reliability();
+        return new Plot.Series(name, r.confidence(), r.accuracy());
+    }
+
+    private static List<Map<String, Object>> decisionRows(Evaluation e) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (TrainingInfo.DecisionPoint d : e.decisions()) {
+            rows.add(d.asJson());
+        }
+        return rows;
+    }
+
+    private static List<Object> nums(double[] v) {
+        List<Object> out = new ArrayList<>();
+        for (double x : v) {
+            out.add(num(x));
+        }
+        return out;
     }
 
     static Map<String, Object> metrics(TrainRun.Options o, TrainRun.Outcome out) {
@@ -90,6 +165,9 @@ public final class Report {
         cfg.put("seed", c.seed());
         cfg.put("validation_split", c.validationSplit());
         cfg.put("patience", c.patience());
+        cfg.put("loss", c.loss().label());
+        cfg.put("step_weights", c.loss().stepWeights());
+        cfg.put("calibrate", c.calibrate());
         cfg.put("limit", o.limit());
         root.put("config", cfg);
         Map<String, Object> test = new LinkedHashMap<>();
@@ -116,9 +194,27 @@ public final class Report {
             byStep.add(Map.of("timesteps", t + 1, "accuracy", e.accuracyAtStep()[t]));
         }
         test.put("accuracy_by_timesteps", byStep);
+        test.put("decisions", decisionRows(e));
+        test.put("decisions_rule", "a sequence's decision is its first step whose top probability reaches the"
+                + " threshold, as the stream's decision flag; mean_decision_step is 1-based, an undecided sequence"
+                + " counted at its last step");
+        test.put("ece", num(e.ece()));
+        test.put("ece_by_step", nums(e.eceAtStep()));
         test.put("evaluated_by", "io.rnnstream.model.StepKernel (identical to predict)");
         test.put("eval_seconds", out.evalSeconds());
         root.put("test", test);
+        Trainer.CalibrationResult cal = r.calibration();
+        if (cal != null) {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("sequences", r.validationSize());
+            v.put("temperature", num(cal.temperature()));
+            v.put("ece_before", num(cal.before().ece()));
+            v.put("ece_after", num(cal.after().ece()));
+            v.put("ece_by_step_before", nums(cal.before().eceAtStep()));
+            v.put("ece_by_step_after", nums(cal.after().eceAtStep()));
+            v.put("decisions", decisionRows(cal.after()));
+            root.put("validation", v);
+        }
         Map<String, Object> training = new LinkedHashMap<>();
         List<Map<String, Object>> curve = new ArrayList<>();
         for (EpochStats s : r.history()) {
@@ -169,6 +265,38 @@ public final class Report {
         s.append("<img src=\"loss.png\" alt=\"loss per epoch\"><img src=\"accuracy.png\" alt=\"accuracy per epoch\">"
                 + "\n<img src=\"accuracy-by-steps.png\" alt=\"accuracy by timesteps seen\">"
                 + "<img src=\"confusion.png\" alt=\"confusion matrix\">\n");
+        s.append("<h2>Per-step outputs and early decisions</h2>\n<p>Trained with the ").append(c.loss().label())
+                .append(" loss");
+        Trainer.CalibrationResult cal = r.calibration();
+        if (cal != null && !Double.isNaN(cal.temperature())) {
+            s.append(String.format(Locale.ROOT, "; calibrated on %d validation sequences: temperature %.4f folded into"
+                    + " the head, expected calibration error %.4f → %.4f (every step pooled)", r.validationSize(),
+                    cal.temperature(), cal.before().ece(), cal.after().ece()));
+        }
+        s.append(String.format(Locale.ROOT, ". Test: expected calibration error %.4f.</p>%n", e.ece()));
+        s.append("<img src=\"decisions.png\" alt=\"precision vs mean decision step\">"
+                + "<img src=\"reliability.png\" alt=\"reliability diagram\">"
+                + "<img src=\"ece-by-step.png\" alt=\"calibration error by step\">\n");
+        s.append("<p>The stream's <code>--decide-at-confidence p</code> flags each sequence's first step whose top"
+                + " probability reaches p; <code>--decide-at-precision q</code> picks p from the validation table"
+                + " stored in the model file.</p>\n<table><tr><th>threshold</th><th>test precision</th><th>test"
+                + " decided</th><th>test mean decision step</th>");
+        if (cal != null) {
+            s.append("<th>validation precision</th><th>validation mean decision step</th>");
+        }
+        s.append("</tr>\n");
+        for (int i = 0; i < e.decisions().size(); i++) {
+            TrainingInfo.DecisionPoint d = e.decisions().get(i);
+            s.append(String.format(Locale.ROOT, "<tr><td>%.3f</td><td>%s</td><td>%s</td><td>%.2f of %.1f</td>",
+                    d.threshold(), pct(d.precision()), pct(d.decided()), d.meanDecisionStep(), d.meanLength()));
+            if (cal != null) {
+                TrainingInfo.DecisionPoint v = cal.after().decisions().get(i);
+                s.append(String.format(Locale.ROOT, "<td>%s</td><td>%.2f</td>", pct(v.precision()),
+                        v.meanDecisionStep()));
+            }
+            s.append("</tr>\n");
+        }
+        s.append("</table>\n");
         s.append("<h2>Per class</h2>\n<table><tr><th>class</th><th>precision</th><th>recall</th><th>support</th></tr>\n");
         for (int k = 0; k < e.classNames().size(); k++) {
             int support = 0;

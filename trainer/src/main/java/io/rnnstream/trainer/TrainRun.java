@@ -5,6 +5,7 @@ import io.rnnstream.trainer.data.Datasets;
 import io.rnnstream.trainer.data.SequenceDataset;
 import io.rnnstream.trainer.data.TrainTest;
 import io.rnnstream.trainer.nn.LayerSpec;
+import io.rnnstream.trainer.nn.Loss;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -36,13 +37,29 @@ public final class TrainRun {
         log.println("data: " + train + "; test " + tt.test().size() + " sequences");
         log.println("model: " + LayerSpec.format(o.config().layers()) + " → Dense(" + train.numClasses()
                 + ", softmax); " + o.config().optimizer() + " lr " + o.config().effectiveLearningRate() + ", batch "
-                + o.config().batchSize() + ", clip-norm " + o.config().clipNorm() + ", seed " + o.config().seed());
+                + o.config().batchSize() + ", clip-norm " + o.config().clipNorm() + ", seed " + o.config().seed() + "; "
+                + o.config().loss().label() + " loss");
+        if (o.config().validationSplit() == 0) {
+            log.println("no --validation-split: the model will not be calibrated and its file carries no decision"
+                    + " table (--decide-at-precision needs one); add --validation-split 0.1 for both");
+        }
         TrainResult r = Trainer.train(train, o.config(), listener);
         long start = System.nanoTime();
         Evaluation e = Evaluation.of(r.model(), tt.test());
         double evalSecs = (System.nanoTime() - start) / 1e9;
         log.println(String.format(Locale.ROOT, "test accuracy %.4f (%d sequences, step kernel, %.1f s); %.2f s per"
                 + " epoch", e.accuracy(), e.size(), evalSecs, r.meanSecondsPerEpoch()));
+        for (double p : new double[] {0.9, 0.95}) {
+            io.rnnstream.model.TrainingInfo.DecisionPoint d = e.decisionAt(p);
+            log.println(String.format(Locale.ROOT, "test decisions at confidence %.2f: precision %.4f, %.1f %% decided,"
+                    + " mean decision step %.2f of %.1f", p, d.precision(), 100 * d.decided(), d.meanDecisionStep(),
+                    d.meanLength()));
+        }
+        if (r.calibration() != null) {
+            log.println(String.format(Locale.ROOT, "calibration on %d validation sequences: temperature %.4f, expected"
+                    + " calibration error %.4f → %.4f", r.validationSize(), r.calibration().temperature(),
+                    r.calibration().before().ece(), r.calibration().after().ece()));
+        }
         Outcome out = new Outcome(r, e, tt, evalSecs);
         if (o.report() != null) {
             try {
@@ -58,7 +75,7 @@ public final class TrainRun {
     /**
      * For development without the CLI module: {@code --data mnist --layers "SimpleRNN(128)" --epochs 20
      * [--batch 32] [--lr 0.001] [--optimizer adam] [--clip-norm 1] [--seed 42] [--validation-split 0]
-     * [--patience 0] [--limit 0] [--report DIR] [--threads 1]}. Writes no model file.
+     * [--patience 0] [--loss every-step] [--limit 0] [--report DIR] [--threads 1]}. Writes no model file.
      */
     public static void main(String[] args) {
         Map<String, String> a = new LinkedHashMap<>();
@@ -66,12 +83,17 @@ public final class TrainRun {
             a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
         Threads.limit(Integer.parseInt(a.getOrDefault("threads", "0")));
-        TrainConfig cfg = new TrainConfig(LayerSpec.parseList(a.getOrDefault("layers", "SimpleRNN(128)")),
-                Integer.parseInt(a.getOrDefault("epochs", "10")), Integer.parseInt(a.getOrDefault("batch", "32")),
-                a.getOrDefault("optimizer", "adam"), Double.parseDouble(a.getOrDefault("lr", "NaN")),
-                Double.parseDouble(a.getOrDefault("clip-norm", "1")), Long.parseLong(a.getOrDefault("seed", "42")),
-                Double.parseDouble(a.getOrDefault("validation-split", "0")),
-                Integer.parseInt(a.getOrDefault("patience", "0")), a.getOrDefault("name", "model"));
+        TrainConfig cfg = TrainConfig.builder(LayerSpec.parseList(a.getOrDefault("layers", "SimpleRNN(128)")))
+                .epochs(Integer.parseInt(a.getOrDefault("epochs", "10")))
+                .batchSize(Integer.parseInt(a.getOrDefault("batch", "32")))
+                .optimizer(a.getOrDefault("optimizer", "adam"), Double.parseDouble(a.getOrDefault("lr", "NaN")))
+                .clipNorm(Double.parseDouble(a.getOrDefault("clip-norm", "1")))
+                .seed(Long.parseLong(a.getOrDefault("seed", "42")))
+                .validationSplit(Double.parseDouble(a.getOrDefault("validation-split", "0")))
+                .patience(Integer.parseInt(a.getOrDefault("patience", "0")))
+                .loss(Loss.parse(a.getOrDefault("loss", "every-step")))
+                .name(a.getOrDefault("name", "model"))
+                .build();
         Path report = a.containsKey("report") ? Path.of(a.get("report")) : null;
         run(new Options(a.getOrDefault("data", "mnist"), cfg, Integer.parseInt(a.getOrDefault("limit", "0")), 0.2,
                 report), new ProgressBar(System.err), System.err);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rnnstream.model.Forward;
 import io.rnnstream.model.Model;
+import io.rnnstream.model.ModelFile;
+import io.rnnstream.model.TrainingInfo;
 import io.rnnstream.model.layers.Dense;
 import io.rnnstream.model.layers.Layer;
 import io.rnnstream.model.layers.Lstm;
@@ -16,6 +18,7 @@ import io.rnnstream.trainer.data.Datasets;
 import io.rnnstream.trainer.data.SequenceDataset;
 import io.rnnstream.trainer.data.TrainTest;
 import io.rnnstream.trainer.nn.LayerSpec;
+import io.rnnstream.trainer.nn.Loss;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +27,7 @@ class TrainerTest {
     @Test
     void tinyMnistRunBuildsAKerasShapedModelThatLearns() {
         TrainTest tt = Datasets.load("mnist", 0.2, 1);
-        SequenceDataset train = tt.train().limit(600);
+        SequenceDataset train = tt.train().limit(1100);
         TrainConfig cfg = TrainConfig.of(LayerSpec.parseList("SimpleRNN(32)")).withEpochs(3).withName("tiny")
                 .withOptimizer("adam", 0.005)
                 .withValidation(0.1, 0);
@@ -42,13 +45,22 @@ class TrainerTest {
         assertEquals(28, m.timesteps());
         assertEquals(tt.train().classNames(), m.info().classNames());
         assertEquals(3, r.history().size());
-        assertEquals(600, r.trainSize() + r.validationSize());
-        assertEquals(60, r.validationSize(), 5, "a stratified 10 %, rounded per class");
+        assertEquals(1100, r.trainSize() + r.validationSize());
+        assertEquals(110, r.validationSize(), 5, "a stratified 10 %, rounded per class: enough to calibrate on");
         assertTrue(r.history().get(2).loss() < r.history().get(0).loss(), "the loss falls: " + r.history());
         assertTrue(r.history().get(1).hasValidation());
 
+        // Trained at every step (the default), calibrated on the validation split, its decision table stored.
+        TrainingInfo ti = m.info().training();
+        assertTrue(ti.perStepTrained());
+        assertTrue(ti.calibrated() && ti.temperature() > 0, "temperature " + ti.temperature());
+        assertEquals(r.validationSize(), ti.validationSequences());
+        assertEquals(Evaluation.THRESHOLDS.length, ti.decisions().size());
+        assertEquals(r.calibration().after().decisions(), ti.decisions());
+        assertEquals(ti, ModelFile.decode(ModelFile.encode(m), "t").info().training());
+
         Evaluation e = Evaluation.of(m, tt.test().limit(300));
-        assertTrue(e.accuracy() > 0.3, "better than chance (0.1) after 1,620 examples: " + e.accuracy());
+        assertTrue(e.accuracy() > 0.3, "better than chance (0.1) after 2,970 examples: " + e.accuracy());
         assertEquals(28, e.accuracyAtStep().length);
         assertEquals(e.accuracy(), e.accuracyAtStep()[27], 1e-12);
         // Evaluation is predict: the same argmax for every sequence.
@@ -68,6 +80,18 @@ class TrainerTest {
         assertEquals(a.layers().get(1).weights(), b.layers().get(1).weights());
         assertEquals(a.layers().get(2).weights(), b.layers().get(2).weights());
         assertTrue(!a.layers().get(1).weights().equals(c.layers().get(1).weights()));
+    }
+
+    @Test
+    void theLastStepLossIsRecordedAndNothingIsCalibratedWithoutValidation() {
+        SequenceDataset train = Datasets.load("japanese-vowels", 0.2, 1).train().limit(60);
+        TrainConfig cfg = TrainConfig.of(LayerSpec.parseList("GRU(6)")).withEpochs(1).withLoss(Loss.LAST_STEP);
+        TrainResult r = Trainer.train(train, cfg, TrainListener.NONE);
+        TrainingInfo ti = r.model().info().training();
+        assertEquals(TrainingInfo.LAST_STEP, ti.objective());
+        assertTrue(!ti.calibrated());
+        assertTrue(ti.decisions().isEmpty());
+        assertEquals(null, r.calibration());
     }
 
     @Test

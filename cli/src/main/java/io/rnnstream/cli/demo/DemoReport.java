@@ -19,7 +19,7 @@ public final class DemoReport {
 
     /** @return the index.html written */
     public static Path write(Path dir, Model model, Scoreboard score, int sequences, long events, long deadLetters,
-            double seconds, int parallelism) throws IOException {
+            double seconds, int parallelism, double decisionThreshold) throws IOException {
         Files.createDirectories(dir);
         double[] byStep = score.accuracyByStep();
         double[] x = new double[byStep.length];
@@ -53,6 +53,10 @@ public final class DemoReport {
         m.put("outputs", score.outputs());
         m.put("dead_letters", deadLetters);
         m.put("accuracy", score.accuracy());
+        m.put("decision_threshold", decisionThreshold);
+        m.put("decisions", score.decisions());
+        m.put("decision_precision", num(score.decisionPrecision()));
+        m.put("mean_decision_step", num(score.meanDecisionStep()));
         m.put("events_per_second", score.outputs() / seconds);
         m.put("parallelism", parallelism);
         m.put("processing_latency_ms", Map.of("p50", score.processingPercentile(0.5), "p99",
@@ -75,6 +79,9 @@ public final class DemoReport {
                 + "<table>"
                 + row("accuracy (final step)", String.format(Locale.ROOT, "%.2f%% of %,d digits", 100 * score.accuracy(),
                         score.finals()))
+                + row("early decisions", String.format(Locale.ROOT, "precision %.2f%% of %,d decided, mean decision"
+                        + " row %.1f of %d (first row with confidence ≥ %.3f)", 100 * score.decisionPrecision(),
+                        score.decisions(), score.meanDecisionStep(), byStep.length, decisionThreshold))
                 + row("events", String.format(Locale.ROOT, "%,d in, %,d outputs, %,d dead letters", events,
                         score.outputs(), deadLetters))
                 + row("throughput", String.format(Locale.ROOT, "%,.0f events/s at parallelism %d", score.outputs() / seconds,
@@ -91,6 +98,10 @@ public final class DemoReport {
         Path index = dir.resolve("index.html");
         Files.writeString(index, html);
         return index;
+    }
+
+    private static Object num(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     private static String row(String k, String v) {

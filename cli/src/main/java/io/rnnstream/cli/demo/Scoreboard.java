@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Scores the stream's output records against the true classes of the replayed sequences: running
  * accuracy on final records, accuracy against the number of timesteps seen (every per-step
- * record), a confusion matrix, and latency percentiles. Thread-safe: a consumer thread adds, the
+ * record), early decisions (their precision and mean step), a confusion matrix, and latency
+ * percentiles. Thread-safe: a consumer thread adds, the
  * display thread reads.
  */
 public final class Scoreboard {
@@ -26,6 +27,12 @@ public final class Scoreboard {
     private long finals;
     private long finalsCorrect;
     private long unknownKeys;
+    /** Key → the 1-based step of its first decision, until its final record scores it. */
+    private final Map<String, Integer> decidedAt = new HashMap<>();
+    private long decisions;
+    private long decisionsCorrect;
+    /** Over finished sequences: decision steps, an undecided sequence counted at its last step. */
+    private long decisionStepSum;
     private long[] processingMs = new long[1024];
     private int processingCount;
     private long[] committedMs = new long[1024];
@@ -65,6 +72,7 @@ public final class Scoreboard {
         int step = n.path("step").asInt(-1);
         int predicted = classOf(n.get("label"));
         boolean last = n.path("final").asBoolean(false);
+        boolean decision = n.path("decision").asBoolean(false);
         synchronized (this) {
             Integer t = truth.get(key);
             if (t == null) {
@@ -85,7 +93,16 @@ public final class Scoreboard {
                     stepCorrect[step]++;
                 }
             }
+            if (decision && step >= 0) {
+                decidedAt.putIfAbsent(key, step + 1);
+                decisions++;
+                if (predicted == t) {
+                    decisionsCorrect++;
+                }
+            }
             if (last) {
+                Integer at = decidedAt.remove(key);
+                decisionStepSum += at != null ? at : step + 1;
                 finals++;
                 if (predicted == t) {
                     finalsCorrect++;
@@ -145,6 +162,21 @@ public final class Scoreboard {
     /** Accuracy of the final classification over the sequences finished so far (NaN before the first). */
     public synchronized double accuracy() {
         return finals == 0 ? Double.NaN : (double) finalsCorrect / finals;
+    }
+
+    /** Sequences that made an early decision (a record with "decision": true). */
+    public synchronized long decisions() {
+        return decisions;
+    }
+
+    /** Share of decisions whose label was the true class (NaN before the first). */
+    public synchronized double decisionPrecision() {
+        return decisions == 0 ? Double.NaN : (double) decisionsCorrect / decisions;
+    }
+
+    /** Mean 1-based step of the first decision over finished sequences, undecided ones at their last step. */
+    public synchronized double meanDecisionStep() {
+        return finals == 0 ? Double.NaN : (double) decisionStepSum / finals;
     }
 
     /** Entry t: accuracy of the label emitted after t+1 timesteps. */

@@ -29,4 +29,20 @@ class ScoreboardTest {
         assertEquals(5, s.processingPercentile(0.99));
         assertEquals(40, s.committedPercentile(0.99));
     }
+
+    @Test
+    void scoresEarlyDecisionsAndCountsUndecidedSequencesAtTheirLastStep() {
+        Scoreboard s = new Scoreboard(List.of("a", "b"), 2, 4);
+        s.expect("right", 0);
+        s.expect("wrong", 1);
+        s.expect("never", 0);
+        s.accept("{\"key\":\"right\",\"step\":1,\"label\":\"a\",\"decision\":true}", -1, -1);
+        s.accept("{\"key\":\"right\",\"step\":3,\"label\":\"a\",\"final\":true}", -1, -1);
+        s.accept("{\"key\":\"wrong\",\"step\":0,\"label\":\"a\",\"decision\":true}", -1, -1);
+        s.accept("{\"key\":\"wrong\",\"step\":3,\"label\":\"b\",\"final\":true}", -1, -1);
+        s.accept("{\"key\":\"never\",\"step\":3,\"label\":\"a\",\"final\":true}", -1, -1);
+        assertEquals(2, s.decisions());
+        assertEquals(0.5, s.decisionPrecision());
+        assertEquals((2 + 1 + 4) / 3.0, s.meanDecisionStep(), 1e-12);
+    }
 }

@@ -31,6 +31,8 @@ public final class Network {
     /** The loss's gradient for the top layer's outputs, (T·B, M), kept while batches keep their shape. */
     private INDArray dTop;
     private INDArray dTopLast;
+    /** The every-step loss's gradient for the top layer's outputs: every row written each batch. */
+    private INDArray dTopAll;
 
     private Network(List<RecurrentUnit> layers, int numClasses, float[] headKernel, float[] headBias) {
         this.layers = List.copyOf(layers);
@@ -84,38 +86,70 @@ public final class Network {
         return g;
     }
 
-    private INDArray forwardTop(Batch b) {
+    /** Runs the stack; returns the top layer's output at every step, (T·B, M). */
+    private INDArray forwardAll(Batch b) {
         INDArray in = b.x();
         for (RecurrentUnit u : layers) {
             in = u.forward(b, in);
         }
+        return in;
+    }
+
+    private INDArray forwardTop(Batch b) {
+        forwardAll(b);
         return layers.get(layers.size() - 1).lastOutput();
     }
 
-    private double[][] logits(INDArray hLast, int batchSize) {
-        INDArray logits = hLast.mmul(headKernel).addiRowVector(headBias);
-        return logits.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+    private double[][] logits(INDArray h) {
+        INDArray logits = h.mmul(headKernel).addiRowVector(headBias);
+        // One bulk copy: INDArray.toDoubleMatrix reads element by element, which cost more than the
+        // whole every-step head (measured: 3× the last-step epoch time before, 1.1× after).
+        double[] flat = logits.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c').data().asDouble();
+        int k = numClasses;
+        double[][] out = new double[flat.length / k][];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = java.util.Arrays.copyOfRange(flat, r * k, (r + 1) * k);
+        }
+        return out;
     }
 
     /** Class probabilities (B, K) for the batch's sequences, each read at its last real step. */
     public double[][] predict(Batch b) {
-        double[][] z = logits(forwardTop(b), b.size());
+        double[][] z = logits(forwardTop(b));
         for (double[] row : z) {
             softmaxInPlace(row);
         }
         return z;
     }
 
+    /**
+     * The head's logits at every step, row {@code t·B + b} for sequence b's step t (rows past a
+     * sequence's length repeat its last real step). What temperature scaling is fitted on.
+     */
+    public double[][] logitsEveryStep(Batch b) {
+        return logits(forwardAll(b));
+    }
+
     /** Loss and hits of one forward (and backward) pass. */
     public record StepResult(double lossSum, int correct, double[][] probabilities) {}
 
-    /**
-     * Forward and back-propagation of the mean softmax cross-entropy over the batch; afterwards
-     * {@link #grads()} hold its gradient.
-     */
+    /** {@link #trainStep(Batch, Loss)} with the last-step loss. */
     public StepResult trainStep(Batch b) {
+        return trainStep(b, Loss.LAST_STEP);
+    }
+
+    /**
+     * Forward and back-propagation of the batch's mean weighted softmax cross-entropy; afterwards
+     * {@link #grads()} hold its gradient. {@code lossSum} is summed over sequences (each sequence's
+     * step weights sum to 1); {@code correct} and {@code probabilities} are at each last real step.
+     */
+    public StepResult trainStep(Batch b, Loss loss) {
+        return loss == Loss.LAST_STEP ? trainLastStep(b) : trainEveryStep(b, loss);
+    }
+
+    private StepResult trainLastStep(Batch b) {
         INDArray hLast = forwardTop(b);
-        double[][] p = logits(hLast, b.size());
+        double[][] p = logits(hLast);
         int k = numClasses;
         double[] dl = new double[b.size() * k];
         double loss = 0;
@@ -141,12 +175,70 @@ public final class Network {
             dTop = Nd.zeros(rows, top.units());
             dTopLast = Nd.rows(dTop, rows - b.size(), rows);
         }
-        INDArray dOut = dTop;
         Nd.gemmSet(dLogits, headKernel, dTopLast, false, true);
+        backward(dTop);
+        return new StepResult(loss, correct, p);
+    }
+
+    private StepResult trainEveryStep(Batch b, Loss lossKind) {
+        INDArray top = forwardAll(b);
+        double[][] z = logits(top);
+        int k = numClasses;
+        int size = b.size();
+        double[] dl = new double[z.length * k];
+        double[][] last = new double[size][];
+        double loss = 0;
+        int correct = 0;
+        for (int t = 0; t < b.steps(); t++) {
+            for (int i = 0; i < size; i++) {
+                int len = b.lengths()[i];
+                double w = lossKind.weight(t, len);
+                if (w == 0) {
+                    // Padding: no loss and a zero gradient, so padded rows leave the weights alone.
+                    continue;
+                }
+                double[] p = z[t * size + i];
+                softmaxInPlace(p);
+                int y = b.labels()[i];
+                loss -= w * Math.log(Math.max(p[y], 1e-300));
+                int row = (t * size + i) * k;
+                for (int j = 0; j < k; j++) {
+                    dl[row + j] = w * (p[j] - (j == y ? 1 : 0)) / size;
+                }
+                if (t == len - 1) {
+                    last[i] = p;
+                    if (argmax(p) == y) {
+                        correct++;
+                    }
+                }
+            }
+        }
+        INDArray dLogits = org.nd4j.linalg.factory.Nd4j.create(dl, new long[] {z.length, k}, 'c').castTo(Nd.type());
+        Nd.gemmSet(top, dLogits, dHeadKernel, true, false);
+        dHeadBias.assign(dLogits.sum(0));
+        long rows = (long) b.steps() * size;
+        RecurrentUnit topUnit = layers.get(layers.size() - 1);
+        if (dTopAll == null || dTopAll.rows() != rows || dTopAll.dataType() != Nd.type()) {
+            dTopAll = Nd.zeros(rows, topUnit.units());
+        }
+        Nd.gemmSet(dLogits, headKernel, dTopAll, false, true);
+        backward(dTopAll);
+        return new StepResult(loss, correct, last);
+    }
+
+    private void backward(INDArray dOut) {
         for (int li = layers.size() - 1; li >= 0; li--) {
             dOut = layers.get(li).backward(dOut, li > 0);
         }
-        return new StepResult(loss, correct, p);
+    }
+
+    /**
+     * Multiplies the head's logits by {@code factor} (its kernel and bias): temperature scaling
+     * folded into the weights, exact for a softmax head.
+     */
+    public void scaleHead(double factor) {
+        headKernel.muli(factor);
+        headBias.muli(factor);
     }
 
     /** Deep copies of the parameters, e.g. to keep the best epoch's weights. */

@@ -7,7 +7,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Central finite differences against the hand-written BPTT, in double precision, for every cell
  * type, stacked two deep (so the input gradient of the lower layer is checked too), on a batch of
- * padded sequences (so masking is checked too).
+ * padded sequences (so masking is checked too), for the last-step and the every-step loss (whose
+ * weights differ per sequence length, so padding is checked against the loss too).
  */
 class GradientCheckTest {
     private static DataType savedType;
@@ -32,8 +33,11 @@ class GradientCheckTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"SimpleRNN(5),SimpleRNN(4)", "LSTM(5),LSTM(4)", "GRU(5),GRU(4)", "GRU(3),LSTM(4),SimpleRNN(3)"})
-    void analyticGradientsMatchFiniteDifferences(String layers) {
+    @CsvSource(delimiter = '|', value = {"SimpleRNN(5),SimpleRNN(4) | LAST_STEP", "LSTM(5),LSTM(4) | LAST_STEP",
+        "GRU(5),GRU(4) | LAST_STEP", "GRU(3),LSTM(4),SimpleRNN(3) | LAST_STEP",
+        "SimpleRNN(5),SimpleRNN(4) | EVERY_STEP", "LSTM(5),LSTM(4) | EVERY_STEP", "GRU(5),GRU(4) | EVERY_STEP",
+        "GRU(3),LSTM(4),SimpleRNN(3) | EVERY_STEP"})
+    void analyticGradientsMatchFiniteDifferences(String layers, Loss loss) {
         int d = 3;
         int k = 3;
         Network net = Network.create(LayerSpec.parseList(layers), d, k, 7);
@@ -57,7 +61,7 @@ class GradientCheckTest {
             ys[i] = rnd.nextInt(k);
         }
         Batch batch = Batch.of(xs, ys);
-        net.trainStep(batch);
+        net.trainStep(batch, loss);
         List<INDArray> params = net.params();
         List<INDArray> grads = net.grads();
         double[][] analytic = new double[grads.size()][];
@@ -75,9 +79,9 @@ class GradientCheckTest {
                 long i = p.length() <= 6 ? c : rnd.nextInt((int) p.length());
                 double v = p.getDouble(i);
                 p.putScalar(i, v + eps);
-                double up = net.trainStep(batch).lossSum() / batch.size();
+                double up = net.trainStep(batch, loss).lossSum() / batch.size();
                 p.putScalar(i, v - eps);
-                double down = net.trainStep(batch).lossSum() / batch.size();
+                double down = net.trainStep(batch, loss).lossSum() / batch.size();
                 p.putScalar(i, v);
                 double numeric = (up - down) / (2 * eps);
                 double a = analytic[pi][(int) i];
@@ -88,6 +92,6 @@ class GradientCheckTest {
                 }
             }
         }
-        assertTrue(worst < 1e-5, layers + ": worst relative error " + worst + " at " + worstAt);
+        assertTrue(worst < 1e-5, layers + " " + loss + ": worst relative error " + worst + " at " + worstAt);
     }
 }
