@@ -18,6 +18,16 @@ public final class EventParser implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final JsonFactory JSON = new JsonFactory();
 
+    /**
+     * The largest event read, in characters: an event is one timestep (28 floats for MNIST rows are
+     * ~350 bytes), and a larger one would only be copied whole into a dead letter that the Kafka
+     * sink then could not write (its default max.request.size is 1 MiB).
+     */
+    public static final int MAX_EVENT_CHARS = 256 * 1024;
+
+    /** How much of a refused event's text its dead letter keeps when the event is too large. */
+    static final int RAW_KEPT_CHARS = 1024;
+
     private final int featureCount;
 
     /** @param featureCount D, the features every event must carry; 0 or less accepts any count */
@@ -58,6 +68,10 @@ public final class EventParser implements Serializable {
         e.raw = raw;
         if (raw == null || raw.isBlank()) {
             return bad(raw, "empty line: expected a JSON event object", null);
+        }
+        if (raw.length() > MAX_EVENT_CHARS) {
+            return bad(raw.substring(0, RAW_KEPT_CHARS) + "…", "event too large: " + raw.length()
+                    + " characters, the limit is " + MAX_EVENT_CHARS + " (one event is one timestep)", recordKey);
         }
         try (JsonParser p = JSON.createParser(raw)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -178,10 +192,19 @@ public final class EventParser implements Serializable {
             if (!Float.isFinite(f)) {
                 throw new Bad("feature " + n + " is " + p.getText() + ", beyond float32's range");
             }
-            if (n == buf.length) {
+            if (n >= buf.length) {
+                if (featureCount > 0) {
+                    // Count the rest without storing it: the message says how many, the array stays D long.
+                    n++;
+                    continue;
+                }
                 buf = java.util.Arrays.copyOf(buf, n * 2);
             }
             buf[n++] = f;
+        }
+        if (featureCount > 0 && n > featureCount) {
+            throw new Bad("wrong feature count: the model expects " + featureCount + " features per step, the"
+                    + " event has " + n);
         }
         return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
     }
@@ -214,8 +237,9 @@ public final class EventParser implements Serializable {
         return "";
     }
 
+    /** At most 40 characters, on one line: a dead letter's reason is one line whatever the event held. */
     private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+        return oneLine(s.length() <= 40 ? s : s.substring(0, 40) + "…");
     }
 
     private static String oneLine(String s) {

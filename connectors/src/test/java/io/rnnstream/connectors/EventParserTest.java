@@ -130,4 +130,28 @@ class EventParserTest {
         back.raw = null;
         assertEquals(e, back);
     }
+
+    @Test
+    void floodsAreBoundedDeadLetters() {
+        EventParser p = new EventParser(3);
+        // A 10 MB record: refused before parsing, and its dead letter keeps only the first KiB.
+        String huge = "{\"key\":\"k\",\"features\":[" + "1,".repeat(5_000_000) + "1]}";
+        EventParser.Result big = p.parse(huge);
+        assertFalse(big.ok());
+        assertTrue(big.deadLetter().error.startsWith("event too large: " + huge.length() + " characters"), big.deadLetter().error);
+        assertTrue(big.deadLetter().raw.length() <= EventParser.RAW_KEPT_CHARS + 1);
+        // Deeply nested JSON in a field the parser skips: Jackson's nesting limit, a one-line reason.
+        String deep = "{\"key\":\"k\",\"features\":[1,2,3],\"x\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
+        EventParser.Result nested = p.parse(deep);
+        assertFalse(nested.ok());
+        assertTrue(nested.deadLetter().error.startsWith("malformed JSON: Document nesting depth"),
+                nested.deadLetter().error);
+        // Many features where the model reads three: counted, never stored.
+        String many = "{\"key\":\"k\",\"features\":[" + "0.5,".repeat(60_000) + "1]}";
+        assertEquals("wrong feature count: the model expects 3 features per step, the event has 60001",
+                p.parse(many).deadLetter().error);
+        // A string feature holding a line break: the reason stays one line.
+        String nl = p.parse("{\"key\":\"k\",\"features\":[1,\"a\\nb\",3]}").deadLetter().error;
+        assertFalse(nl.contains("\n"), nl);
+    }
 }
