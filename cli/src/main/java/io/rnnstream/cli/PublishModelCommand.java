@@ -1,6 +1,7 @@
 package io.rnnstream.cli;
 
 import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.kafka.ModelTopic;
 import io.rnnstream.job.ModelUpdate;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
@@ -77,6 +78,7 @@ final class PublishModelCommand extends BaseCommand {
             }
             p.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
         }
+        ModelTopic.requireSinglePartition(bootstrapServers, topic, p);
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null,
                 m.id().getBytes(StandardCharsets.UTF_8), value);
         if (eff != Event.NO_TS && !byReference) {

@@ -81,6 +81,12 @@ public class StreamCommand extends BaseCommand {
             description = "Kafka: where the job says whether it accepted or refused each model update.")
     String statusTopic;
 
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "Kafka: model updates by reference ({\"path\": …}) may name files inside DIR only (no"
+                    + " '..', no symbolic links out); without it, references are refused and only model bytes are"
+                    + " accepted.")
+    String modelDir;
+
     @Option(names = "--swap-policy", defaultValue = "new-sequences", paramLabel = "POLICY",
             description = "What a model update does to running sequences: new-sequences (they finish on their"
                     + " model), switch-carry (they switch, keeping their state; same layers only) or switch-reset"
@@ -158,7 +164,8 @@ public class StreamCommand extends BaseCommand {
                 .maxBufferedSteps(maxBufferedSteps)
                 .stateTtl(stateTtl)
                 .maxOutOfOrderness(maxOutOfOrderness)
-                .swapPolicy(SwapPolicy.parse(swapPolicy));
+                .swapPolicy(SwapPolicy.parse(swapPolicy))
+                .modelDirectory(modelDir);
         io.rnnstream.job.Head.check(m, opts);
         if (opts.decides()) {
             String warning = io.rnnstream.job.Head.decisionWarning(m, opts);

@@ -67,7 +67,18 @@ class PublishModelCommandTest {
                 assertEquals("1700000000000", new String(got.headers()
                         .lastHeader(io.rnnstream.job.ModelUpdate.EFFECTIVE_TS_HEADER).value(),
                         java.nio.charset.StandardCharsets.UTF_8));
+                assertEquals(1, c.partitionsFor("models").size(), "publish-model creates the topic with one partition");
             }
+            // A model topic with two partitions could replay its updates in another order: refused.
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    java.util.Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic("models-2", 2,
+                        (short) 1))).all().get();
+            }
+            RnnstreamTest.Run two = RnnstreamTest.run("publish-model", file.toString(), "--bootstrap-servers",
+                    broker.bootstrapServers(), "--topic", "models-2");
+            assertEquals(1, two.rc(), two.err());
+            assertTrue(two.err().contains("has 2 partitions; it needs exactly one"), two.err());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.rnnstream.job;
 import io.rnnstream.connectors.KeyedPayload;
 import io.rnnstream.connectors.kafka.KafkaConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
+import io.rnnstream.connectors.kafka.ModelTopic;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -81,8 +82,9 @@ public final class KafkaJob {
         if (c.modelTopic() == null) {
             return null;
         }
-        // One reader: every step instance must see the updates in the same order (the history is
-        // ordered by arrival), which one source subtask broadcasting guarantees.
+        // One partition and one reader: every step instance must see the updates in the same order
+        // (the history is ordered by arrival), which one source subtask broadcasting one partition guarantees.
+        ModelTopic.requireSinglePartition(c.bootstrapServers(), c.modelTopic(), c.kafkaProperties());
         return env.fromSource(ModelUpdateSource.kafka(c.bootstrapServers(), c.modelTopic(), c.groupId(),
                         c.startingOffsets(), c.kafkaProperties(), c.bounded()),
                         WatermarkStrategy.noWatermarks(), "kafka-model-source")

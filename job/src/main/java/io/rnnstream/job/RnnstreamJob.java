@@ -38,7 +38,7 @@ public final class RnnstreamJob {
             "--dlq-topic", "--group-id", "--starting-offsets", "--kafka-property", "--kafka-properties-file",
             "--transactional-id-prefix", "--checkpoint-interval", "--parallelism", "--job-name",
             "--sequence-length", "--idle-timeout", "--decide-at-confidence", "--decide-at-precision", "--max-buffered-steps", "--state-ttl",
-            "--max-out-of-orderness", "--model-topic", "--status-topic", "--swap-policy");
+            "--max-out-of-orderness", "--model-topic", "--status-topic", "--swap-policy", "--model-dir");
 
     public static void main(String[] args) throws Exception {
         Args a = Args.parse(args);
@@ -98,6 +98,9 @@ public final class RnnstreamJob {
         }
         if (a.has("--decide-at-confidence")) {
             o = o.decideAtConfidence(Double.parseDouble(a.get("--decide-at-confidence")));
+        }
+        if (a.has("--model-dir")) {
+            o = o.modelDirectory(a.get("--model-dir"));
         }
         if (a.has("--decide-at-precision")) {
             o = o.decideAtPrecision(Double.parseDouble(a.get("--decide-at-precision")));

@@ -205,7 +205,7 @@ final class ServedModels {
                     }
                     eff = ref.get("effective_ts").asLong();
                 }
-                m = ModelLoader.load(Path.of(ref.get("path").asText()));
+                m = ModelLoader.load(ModelDirectory.resolve(opts.modelDirectory(), ref.get("path").asText()));
                 if (ref.path("sha256").isTextual()) {
                     String want = ref.get("sha256").asText().toLowerCase(java.util.Locale.ROOT);
                     if (want.isEmpty() || !m.sha256().startsWith(want)) {

@@ -22,6 +22,7 @@ public final class StreamOptions implements Serializable {
     private Duration stateTtl;
     private Duration maxOutOfOrderness = Duration.ZERO;
     private SwapPolicy swapPolicy = SwapPolicy.NEW_SEQUENCES;
+    private String modelDirectory;
 
     public static StreamOptions defaults() {
         return new StreamOptions();
@@ -106,6 +107,19 @@ public final class StreamOptions implements Serializable {
     public StreamOptions swapPolicy(SwapPolicy p) {
         this.swapPolicy = p == null ? SwapPolicy.NEW_SEQUENCES : p;
         return this;
+    }
+
+    /**
+     * Model updates by reference ({@code {"path": …}}) may name files inside this directory only
+     * (null: references are refused). See {@link ModelDirectory}.
+     */
+    public StreamOptions modelDirectory(String dir) {
+        this.modelDirectory = dir == null || dir.isBlank() ? null : dir;
+        return this;
+    }
+
+    public String modelDirectory() {
+        return modelDirectory;
     }
 
     public SwapPolicy swapPolicy() {

@@ -176,7 +176,7 @@ class ModelSwapStepOperatorTest {
 
     @Test
     void aCorruptedUpdateIsRefusedAndTheOldModelKeepsServing() throws Exception {
-        var h = harness(StreamOptions.defaults());
+        var h = harness(StreamOptions.defaults().modelDirectory(dir.toString()));
         Model m0 = TestModels.lstm(2);
         byte[] bytes = ModelFile.encode(named(TestModels.lstm(5), "a", 2));
         bytes[bytes.length / 2] ^= 0x10;
@@ -203,7 +203,7 @@ class ModelSwapStepOperatorTest {
         assertTrue(st.get(1).reason.contains("reads 4 features per step but the stream's events have 3"),
                 st.get(1).reason);
         assertTrue(st.get(2).reason.contains("not a model"), st.get(2).reason);
-        assertTrue(st.get(3).reason.contains("not found"), st.get(3).reason);
+        assertTrue(st.get(3).reason.contains("no model file"), st.get(3).reason);
         assertTrue(st.get(0).json().startsWith("{\"model\":null,\"status\":\"refused\",\"reason\":"), st.get(0).json());
     }
 
@@ -262,6 +262,33 @@ class ModelSwapStepOperatorTest {
     }
 
     @Test
+    void referencesAreReadOnlyInsideTheModelDirectory() throws Exception {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Path outside = dir.resolve("secret.rnns");
+        ModelFile.write(named(TestModels.lstm(5), "secret", 2), outside);
+        Files.createSymbolicLink(models.resolve("link.rnns"), outside);
+        ModelFile.write(named(TestModels.lstm(5), "inside", 2), models.resolve("inside.rnns"));
+        var h = harness(StreamOptions.defaults().modelDirectory(models.toString()), null, null);
+        h.processElement2(new StreamRecord<>(ModelUpdate.reference(outside, 0)));
+        h.processElement2(new StreamRecord<>(ModelUpdate.reference(models.resolve("link.rnns"), 0)));
+        h.processElement2(new StreamRecord<>(ModelUpdate.reference(models.resolve("../secret.rnns"), 0)));
+        // A relative path is taken inside the directory.
+        h.processElement2(new StreamRecord<>(new ModelUpdate("{\"path\":\"inside.rnns\"}".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8), Event.NO_TS, "models-0@4")));
+        List<ModelStatus> st = status(h);
+        assertEquals(4, st.size());
+        assertTrue(st.get(0).reason.contains("leads outside --model-dir"), st.get(0).reason);
+        assertTrue(st.get(1).reason.contains("leads outside --model-dir"), st.get(1).reason);
+        assertTrue(st.get(2).reason.contains("contains '..'"), st.get(2).reason);
+        assertEquals(ModelStatus.ACCEPTED, st.get(3).status, st.get(3).json());
+        // Without a model directory, references are off altogether.
+        var off = harness(StreamOptions.defaults(), null, null);
+        off.processElement2(new StreamRecord<>(ModelUpdate.reference(models.resolve("inside.rnns"), 0)));
+        assertTrue(status(off).get(0).reason.startsWith("model updates by reference are off"),
+                status(off).get(0).reason);
+    }
+
+    @Test
     void aRestoredJobServesTheModelItServedBefore() throws Exception {
         for (boolean rocks : new boolean[] {false, true}) {
             Model a = named(TestModels.lstm(5), "a", 2);
@@ -269,8 +296,8 @@ class ModelSwapStepOperatorTest {
             ModelFile.write(a, file);
             float[][] x = TestModels.sequence(6, 6);
             float[][] y = TestModels.sequence(7, 3);
-            var first = harness(StreamOptions.defaults(), rocks ? new EmbeddedRocksDBStateBackend()
-                    : new HashMapStateBackend(), null);
+            var first = harness(StreamOptions.defaults().modelDirectory(dir.toString()),
+                    rocks ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend(), null);
             // By reference this time: the file is read once, and its bytes go into the checkpoint.
             first.processElement2(new StreamRecord<>(ModelUpdate.reference(file, 0)));
             for (int t = 0; t < 3; t++) {
