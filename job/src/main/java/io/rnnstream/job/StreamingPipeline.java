@@ -79,15 +79,24 @@ public final class StreamingPipeline {
                     .name("model-status-json").uid("rnnstream-model-status")
                     .sinkTo(status).name("sink-model-status").uid("rnnstream-sink-model-status");
         }
-        b.outputs()
+        sinkKeyed(b.outputs(), b.deadLetters(), outputs, deadLetters);
+        return b;
+    }
+
+    /**
+     * The keyed records' way out: each output and dead letter as JSON under its event's key. Public so
+     * that the Kafka benchmark's anchors leave through exactly the job's own last stages.
+     */
+    public static void sinkKeyed(DataStream<OutputRecord> outputs, DataStream<DeadLetter> deadLetters,
+            Sink<KeyedPayload> outputSink, Sink<KeyedPayload> deadLetterSink) {
+        outputs
                 .map(r -> new KeyedPayload(r.key, RecordJson.output(r)), PAYLOAD)
                 .name("keyed-output-json").uid("rnnstream-keyed-outputs")
-                .sinkTo(outputs).name("sink-outputs").uid("rnnstream-sink-outputs");
-        b.deadLetters()
+                .sinkTo(outputSink).name("sink-outputs").uid("rnnstream-sink-outputs");
+        deadLetters
                 .map(d -> new KeyedPayload(d.key, RecordJson.deadLetter(d)), PAYLOAD)
                 .name("keyed-dead-letter-json").uid("rnnstream-keyed-dead-letters")
-                .sinkTo(deadLetters).name("sink-dead-letters").uid("rnnstream-sink-dead-letters");
-        return b;
+                .sinkTo(deadLetterSink).name("sink-dead-letters").uid("rnnstream-sink-dead-letters");
     }
 
     /** parse → timestamps → key → step → head, without sinks. */
@@ -102,14 +111,22 @@ public final class StreamingPipeline {
                 ModelSwapStepOperator.MODEL_STATUS);
     }
 
+    /** The parse stage: events out, and what could not be parsed as its side output (dead letters). */
+    public static SingleOutputStreamOperator<Event> parse(DataStream<KeyedPayload> raw, Model m) {
+        return raw.process(new ParseFunction(m.inputSize())).name("parse").uid("rnnstream-parse");
+    }
+
+    /** The dead letters of {@link #parse}. */
+    public static DataStream<DeadLetter> parseDeadLetters(SingleOutputStreamOperator<Event> parsed) {
+        return parsed.getSideOutput(RecurrentStepFunction.DEAD_LETTERS);
+    }
+
     /** The same, the step stage also taking model updates (null: none). */
     public static Built process(DataStream<KeyedPayload> raw, DataStream<ModelUpdate> updates, ModelProvider model,
             String modelId, StreamOptions opts) {
         Model m = RnnStream.load(model);
         Head.check(m, opts);
-        SingleOutputStreamOperator<Event> parsed = raw
-                .process(new ParseFunction(m.inputSize()))
-                .name("parse").uid("rnnstream-parse");
+        SingleOutputStreamOperator<Event> parsed = parse(raw, m);
         DataStream<Event> events = parsed
                 .assignTimestampsAndWatermarks(RnnStream.watermarks(opts))
                 .name("timestamps").uid("rnnstream-timestamps");
@@ -118,8 +135,7 @@ public final class StreamingPipeline {
         DataStream<String> json = stepped.outputs()
                 .map(RecordJson::output, Types.STRING)
                 .name("head").uid("rnnstream-head");
-        DataStream<DeadLetter> dead = parsed.getSideOutput(RecurrentStepFunction.DEAD_LETTERS)
-                .union(stepped.deadLetters());
+        DataStream<DeadLetter> dead = parseDeadLetters(parsed).union(stepped.deadLetters());
         return new Built(events, stepped.outputs(), json, dead);
     }
 }
