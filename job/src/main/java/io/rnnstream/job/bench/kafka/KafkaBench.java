@@ -64,26 +64,38 @@ public final class KafkaBench {
     public static List<KafkaBenchResult> run(KafkaBenchSpec spec, Model model, Path workDir, Listener listener)
             throws Exception {
         List<KafkaBenchResult> results = new ArrayList<>();
+        Map<KafkaBenchStage, List<KafkaBenchResult>> byStage = new LinkedHashMap<>();
         LocalKafkaBroker broker = null;
         try {
             int i = 0;
-            for (KafkaBenchStage stage : spec.stages()) {
-                listener.stage(stage, i++, spec.stages().size());
-                KafkaBenchResult r;
-                if (stage == KafkaBenchStage.ENGINE) {
-                    r = engine(spec, model);
-                } else {
-                    if (broker == null) {
-                        broker = LocalKafkaBroker.start(workDir.resolve("kafka"), 0, Duration.ofSeconds(90));
+            int count = spec.stages().size() * spec.repeat();
+            // Rounds over the stages, so that the machine's load changes touch every stage alike.
+            for (int round = 0; round < spec.repeat(); round++) {
+                for (KafkaBenchStage stage : spec.stages()) {
+                    listener.stage(stage, i++, count);
+                    KafkaBenchResult r;
+                    if (stage == KafkaBenchStage.ENGINE) {
+                        r = engine(spec, model);
+                    } else {
+                        if (broker == null) {
+                            broker = LocalKafkaBroker.start(workDir.resolve("kafka"), 0, Duration.ofSeconds(90));
+                        }
+                        r = new StageRun(spec, stage, broker, model, workDir.resolve(stage.label() + "-" + round))
+                                .run(listener);
                     }
-                    r = new StageRun(spec, stage, broker, model, workDir.resolve(stage.label())).run(listener);
+                    listener.stageDone(r);
+                    results.add(r);
+                    byStage.computeIfAbsent(stage, s -> new ArrayList<>()).add(r);
                 }
-                listener.stageDone(r);
-                results.add(r);
             }
         } finally {
             if (broker != null) {
                 broker.close();
+            }
+        }
+        if (spec.repeat() > 1) {
+            for (List<KafkaBenchResult> runs : byStage.values()) {
+                results.add(KafkaBenchResult.median(runs));
             }
         }
         return results;
@@ -96,7 +108,7 @@ public final class KafkaBench {
         return new KafkaBenchResult(KafkaBenchStage.ENGINE.label(), "-", spec.keys(), spec.events(),
                 b.measuredEvents(), 0, b.eventsPerSecond(), Double.NaN, KafkaBenchResult.Latency.NONE,
                 KafkaBenchResult.Latency.NONE, 1e6 / b.eventsPerCpuSecond(), Double.NaN, Double.NaN, Double.NaN,
-                b.loadAverage());
+                Double.NaN, List.of(), List.of(), b.loadAverage());
     }
 
     /** One stage: topics, consumer, job, generator, and what they measured. */
@@ -117,6 +129,7 @@ public final class KafkaBench {
         private final Series generatorTime = new Series();
         private final Series jobCpu = new Series();
         private final Series brokerCpu = new Series();
+        private final Series jobGc = new Series();
         private final AtomicReference<String> childError = new AtomicReference<>();
         private volatile boolean consumerReady;
         private volatile ChildJvm generator;
@@ -143,9 +156,10 @@ public final class KafkaBench {
             Path results = dir.resolve("consumer-results.properties");
             JobClient job = null;
             Thread sampler = null;
+            // Consumer, job and generator start side by side: the warm-up's records wait in the topics for
+            // whichever is last, and its outputs are all in before the measured part starts.
             try (ChildJvm consumer = ChildJvm.start("consumer", LatencyConsumer.class, consumerSettings(results), dir,
                     this::onConsumerLine)) {
-                awaitConsumerReady(consumer);
                 if (stage.runsJob()) {
                     job = startJob();
                 }
@@ -153,6 +167,10 @@ public final class KafkaBench {
                 try (ChildJvm generator = ChildJvm.start("generator", LoadGenerator.class, generatorSettings(), dir,
                         this::onGeneratorLine)) {
                     this.generator = generator;
+                    awaitConsumerReady(consumer);
+                    if (job != null) {
+                        awaitRunning(job);
+                    }
                     goIfDrained();
                     while (!consumer.waitFor(Duration.ofMillis(100))) {
                         listener.progress(seenUncommitted.get(), spec.events());
@@ -268,7 +286,7 @@ public final class KafkaBench {
             }
         }
 
-        /** The stage's job on the CLI's embedded Flink (as {@code rnnstream stream} runs), started and running. */
+        /** The stage's job on the CLI's embedded Flink (as {@code rnnstream stream} runs), submitted. */
         private JobClient startJob() throws Exception {
             StreamExecutionEnvironment env = LocalFlink.environment(spec.parallelism(), "hashmap",
                     dir.resolve("checkpoints"), spec.checkpointInterval(), -1);
@@ -285,18 +303,19 @@ public final class KafkaBench {
                     KafkaConnectors.sink(broker.bootstrapServers(), outputs, spec.delivery(), group + "-out", kafka),
                     KafkaConnectors.sink(broker.bootstrapServers(), deadLetters, spec.delivery(), group + "-dlq", kafka),
                     ModelProvider.of(model), model, StreamOptions.defaults().sequenceLength(spec.sequenceLength()));
-            JobClient job = env.executeAsync("rnnstream bench kafka: " + stage.label());
+            return env.executeAsync("rnnstream bench kafka: " + stage.label());
+        }
+
+        private void awaitRunning(JobClient job) throws Exception {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             JobStatus status;
             while ((status = job.getJobStatus().get()) != JobStatus.RUNNING) {
                 if (status.isTerminalState() || System.nanoTime() > deadline) {
-                    cancel(job);
                     throw new IllegalStateException("the " + stage.label() + " job did not start (" + status + "); see"
                             + " the log");
                 }
                 Thread.sleep(20);
             }
-            return job;
         }
 
         private void checkAlive(JobClient job, ChildJvm generator) throws Exception {
@@ -313,12 +332,21 @@ public final class KafkaBench {
             }
         }
 
-        /** This JVM's (the job's) and the broker's CPU time, every 50 ms. */
+        private static long gcMillis() {
+            long ms = 0;
+            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                ms += Math.max(0, gc.getCollectionTime());
+            }
+            return ms;
+        }
+
+        /** This JVM's (the job's) CPU and GC time and the broker's CPU time, every 50 ms. */
         private Thread sampler() {
             Thread t = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     long now = ChildJvm.wallMicros();
                     jobCpu.add(now, ChildJvm.ownCpuNanos());
+                    jobGc.add(now, gcMillis());
                     brokerCpu.add(now, ChildJvm.cpuNanos(broker.pid()));
                     try {
                         Thread.sleep(50);
@@ -367,12 +395,14 @@ public final class KafkaBench {
             double consumerPerEvent = (consumerCpu.at(e) - consumerCpu.at(w)) / 1e3 / measured;
             double jobPerEvent = stage.runsJob() ? (jobCpu.at(t1) - jobCpu.at(t0)) / 1e3 / measured : Double.NaN;
             double brokerPerEvent = (brokerCpu.at(t1) - brokerCpu.at(t0)) / 1e3 / measured;
+            double gc = stage.runsJob() ? jobGc.at(t1) - jobGc.at(t0) : Double.NaN;
             Histogram hu = LatencyConsumer.decode(r.getProperty(u + "latency-micros"));
             Histogram hc = LatencyConsumer.decode(r.getProperty(c + "latency-micros"));
             return new KafkaBenchResult(stage.label(), KafkaBenchSpec.deliveryName(spec.delivery()), spec.keys(), e,
                     measured, spec.rate(), rate, generatorRate, KafkaBenchResult.Latency.of(hu),
                     KafkaBenchResult.Latency.of(hc), jobPerEvent, brokerPerEvent, generatorPerEvent, consumerPerEvent,
-                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                    gc, KafkaBenchResult.Second.parse(r.getProperty(u + "seconds")),
+                    KafkaBenchResult.Second.parse(r.getProperty(c + "seconds")), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
     }
 }

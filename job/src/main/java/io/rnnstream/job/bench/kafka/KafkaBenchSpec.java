@@ -25,6 +25,7 @@ public final class KafkaBenchSpec {
     private final int parallelism;
     private final int partitions;
     private final Duration timeout;
+    private final int repeat;
     private final Properties producerProperties;
     private final Properties consumerProperties;
     private final Properties jobKafkaProperties;
@@ -42,6 +43,7 @@ public final class KafkaBenchSpec {
         this.parallelism = b.parallelism;
         this.partitions = b.partitions;
         this.timeout = b.timeout;
+        this.repeat = b.repeat;
         this.producerProperties = copy(b.producerProperties);
         this.consumerProperties = copy(b.consumerProperties);
         this.jobKafkaProperties = copy(b.jobKafkaProperties);
@@ -107,6 +109,11 @@ public final class KafkaBenchSpec {
         return timeout;
     }
 
+    /** Rounds over the stages, interleaved, so that the machine's load changes touch every stage alike. */
+    public int repeat() {
+        return repeat;
+    }
+
     /** The generator's producer settings over Kafka's defaults. */
     public Properties producerProperties() {
         return copy(producerProperties);
@@ -128,7 +135,7 @@ public final class KafkaBenchSpec {
                 + " timeout %s, parallelism %d, %d partitions", keys, events, warmup,
                 rate == 0 ? "unpaced" : String.format(Locale.ROOT, "paced at %,d/s", rate), deliveryName(delivery),
                 checkpointInterval.toMillis(), bufferTimeoutMs < 0 ? "Flink's default" : bufferTimeoutMs + " ms",
-                parallelism, partitions);
+                parallelism, partitions) + (repeat > 1 ? ", " + repeat + " rounds" : "");
     }
 
     /** "exactly-once" or "at-least-once", as the command line spells it. */
@@ -168,6 +175,7 @@ public final class KafkaBenchSpec {
         private int parallelism = 1;
         private int partitions = 2;
         private Duration timeout = Duration.ofSeconds(60);
+        private int repeat = 1;
         private final Properties producerProperties = new Properties();
         private final Properties consumerProperties = new Properties();
         private final Properties jobKafkaProperties = new Properties();
@@ -235,6 +243,11 @@ public final class KafkaBenchSpec {
             return this;
         }
 
+        public Builder repeat(int n) {
+            this.repeat = n;
+            return this;
+        }
+
         public Builder producerProperty(String key, String value) {
             producerProperties.setProperty(key, value);
             return this;
@@ -278,6 +291,9 @@ public final class KafkaBenchSpec {
             if (parallelism < 1 || partitions < 1) {
                 throw new IllegalArgumentException("--parallelism and --partitions must be 1 or more, not "
                         + parallelism + " and " + partitions);
+            }
+            if (repeat < 1) {
+                throw new IllegalArgumentException("--repeat must be 1 or more, not " + repeat);
             }
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("--timeout must be positive, not " + timeout);

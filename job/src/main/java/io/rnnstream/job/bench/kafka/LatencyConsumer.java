@@ -42,8 +42,34 @@ public final class LatencyConsumer {
     static final class Measured {
         final AtomicLong count = new AtomicLong();
         final Histogram latencyMicros = new Histogram(3);
+        /** Each second of the measured part (since its first record): "SECOND:COUNT:P50_US:P99_US:MAX_US". */
+        final List<String> seconds = new ArrayList<>();
+        private final Histogram second = new Histogram(3);
+        private long firstMicros = -1;
+        private long secondIndex;
         /** When the last record arrived: the end of the measured part. */
         volatile long lastMicros = -1;
+
+        /** Latency over time: stalls (a checkpoint, a GC, a buffer timeout) show as seconds of their own. */
+        void record(long now, long latency) {
+            if (firstMicros < 0) {
+                firstMicros = now;
+            }
+            long s = (now - firstMicros) / 1_000_000;
+            while (s > secondIndex) {
+                endSecond();
+                secondIndex++;
+            }
+            second.recordValue(latency);
+        }
+
+        void endSecond() {
+            if (firstMicros >= 0) {
+                seconds.add(secondIndex + ":" + second.getTotalCount() + ":" + second.getValueAtPercentile(50) + ":"
+                        + second.getValueAtPercentile(99) + ":" + second.getMaxValue());
+            }
+            second.reset();
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -126,12 +152,15 @@ public final class LatencyConsumer {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     n++;
                     if (n > warmup) {
-                        m.latencyMicros.recordValue(Math.max(0, now - 1_000 * eventMillis(r)));
+                        long latency = Math.max(0, now - 1_000 * eventMillis(r));
+                        m.latencyMicros.recordValue(latency);
+                        m.record(now, latency);
                     }
                 }
                 m.lastMicros = now;
                 m.count.set(n);
             }
+            m.endSecond();
         }
     }
 
@@ -148,6 +177,7 @@ public final class LatencyConsumer {
             p.setProperty(k + "count", Long.toString(m[i].count.get()));
             p.setProperty(k + "last-micros", Long.toString(m[i].lastMicros));
             p.setProperty(k + "latency-micros", encode(m[i].latencyMicros));
+            p.setProperty(k + "seconds", String.join(",", m[i].seconds));
         }
         try (OutputStream o = Files.newOutputStream(file)) {
             p.store(o, "rnnstream bench kafka: measuring consumer");
