@@ -24,11 +24,12 @@ import picocli.CommandLine.Option;
  * state bytes per key as a table and as JSON. The peers (DL4J, ONNX Runtime, ND4J) live in the bench
  * module's {@code bench} profile, not here: the CLI never carries them.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchKafkaCommand.class,
         description = {"Benchmark the streaming job end to end: generator → keyBy → step operator → sink on an"
                 + " embedded Flink (parallelism 1), for each state backend and key count.",
             "Prints events/s (per core), p50/p99 per-event latency (generator to sink) and state bytes per key,"
-                + " as a table, then as JSON. docs/BENCHMARKS.md explains each column."})
+                + " as a table, then as JSON. docs/BENCHMARKS.md explains each column.",
+            "`rnnstream bench kafka` measures the whole Kafka path instead (see its --help)."})
 public class BenchCommand extends BaseCommand {
     @Option(names = "--model", paramLabel = "MODEL",
             description = "The model to step (default: the bundled models/mnist-simplernn.rnns).")
