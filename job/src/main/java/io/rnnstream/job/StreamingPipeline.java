@@ -26,7 +26,7 @@ public final class StreamingPipeline {
     private static final TypeInformation<KeyedPayload> PAYLOAD = TypeInformation.of(KeyedPayload.class);
 
     /** What the build made, for callers that want to attach more. */
-    public record Built(DataStream<Event> events, DataStream<OutputRecord> outputs, DataStream<String> outputJson,
+    public record Built(DataStream<Event> events, DataStream<OutputRecord> outputs,
             DataStream<DeadLetter> deadLetters) {}
 
     /** Lines of text in (files), JSON lines out. */
@@ -47,7 +47,10 @@ public final class StreamingPipeline {
                 .map(line -> new KeyedPayload(null, line), PAYLOAD)
                 .name("unkeyed").uid("rnnstream-unkeyed");
         Built b = process(raw, model, modelId, opts);
-        b.outputJson().sinkTo(outputs).name("sink-outputs").uid("rnnstream-sink-outputs");
+        b.outputs()
+                .map(RecordJson::output, Types.STRING)
+                .name("head").uid("rnnstream-head")
+                .sinkTo(outputs).name("sink-outputs").uid("rnnstream-sink-outputs");
         b.deadLetters()
                 .map(RecordJson::deadLetter, Types.STRING)
                 .name("dead-letter-json").uid("rnnstream-dead-letters")
@@ -99,7 +102,7 @@ public final class StreamingPipeline {
                 .sinkTo(deadLetterSink).name("sink-dead-letters").uid("rnnstream-sink-dead-letters");
     }
 
-    /** parse → timestamps → key → step → head, without sinks. */
+    /** parse → timestamps → key → step, without JSON or sinks. */
     public static Built process(DataStream<KeyedPayload> raw, ModelProvider model, String modelId,
             StreamOptions opts) {
         return process(raw, null, model, modelId, opts);
@@ -132,10 +135,9 @@ public final class StreamingPipeline {
                 .name("timestamps").uid("rnnstream-timestamps");
         // key: RnnStream.apply hash-partitions by Event.key before the step operator.
         RnnStream.Result stepped = RnnStream.apply(events, updates, model, modelId, opts);
-        DataStream<String> json = stepped.outputs()
-                .map(RecordJson::output, Types.STRING)
-                .name("head").uid("rnnstream-head");
+        // No JSON here: each way out writes its own (an operator nothing reads from still runs, and the
+        // Kafka path once paid for a second JSON text of every output that way).
         DataStream<DeadLetter> dead = parseDeadLetters(parsed).union(stepped.deadLetters());
-        return new Built(events, stepped.outputs(), json, dead);
+        return new Built(events, stepped.outputs(), dead);
     }
 }
