@@ -85,6 +85,16 @@ public class BenchCommand extends BaseCommand {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON to this file.")
     Path json;
 
+    /** {@code --model}, or the bundled MNIST model when there is none. */
+    static Model modelOrBundled(Path model) throws java.io.IOException {
+        Path home = Path.of(System.getProperty("rnnstream.home", ".")).toAbsolutePath();
+        Path modelPath = model != null ? model : home.resolve(DemoCommand.MODEL_FILE);
+        if (!Files.exists(modelPath)) {
+            throw new ModelException("model " + modelPath + " not found; pass --model MODEL");
+        }
+        return ModelLoader.load(modelPath);
+    }
+
     @Override
     protected int run() throws Exception {
         // Every argument is checked before the model loads and the first run starts.
@@ -103,12 +113,7 @@ public class BenchCommand extends BaseCommand {
                 }
             }
         }
-        Path home = Path.of(System.getProperty("rnnstream.home", ".")).toAbsolutePath();
-        Path modelPath = model != null ? model : home.resolve(DemoCommand.MODEL_FILE);
-        if (!Files.exists(modelPath)) {
-            throw new ModelException("model " + modelPath + " not found; pass --model MODEL");
-        }
-        Model m = ModelLoader.load(modelPath);
+        Model m = modelOrBundled(model);
         ModelProvider provider = ModelProvider.of(m);
         err().printf(Locale.ROOT, "model %s, kernel %s, %d runs; machine load %.2f (1-minute average)%n", m.id(),
                 StepKernel.defaultVariant(), specs.size() * Math.max(1, repeat),

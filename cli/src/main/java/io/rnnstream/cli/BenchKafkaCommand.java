@@ -7,7 +7,6 @@ import io.rnnstream.job.bench.kafka.KafkaBenchSpec;
 import io.rnnstream.job.bench.kafka.KafkaBenchStage;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
-import io.rnnstream.model.ModelLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,12 +126,8 @@ final class BenchKafkaCommand extends BaseCommand {
         } catch (IllegalArgumentException e) {
             throw new ModelException(e.getMessage(), e);
         }
+        Model m = BenchCommand.modelOrBundled(model);
         Path home = Path.of(System.getProperty("rnnstream.home", ".")).toAbsolutePath();
-        Path modelPath = model != null ? model : home.resolve(DemoCommand.MODEL_FILE);
-        if (!Files.exists(modelPath)) {
-            throw new ModelException("model " + modelPath + " not found; pass --model MODEL");
-        }
-        Model m = ModelLoader.load(modelPath);
         err().printf(Locale.ROOT, "model %s; %s; machine load %.2f (1-minute average)%n", m.id(), spec.describe(),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         err().flush();

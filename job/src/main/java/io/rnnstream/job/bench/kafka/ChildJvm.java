@@ -163,20 +163,34 @@ final class ChildJvm implements AutoCloseable {
 
     /** In a child: prints {@code line.get()} every 50 ms on {@code out}, the harness's view of its progress. */
     static Thread reporter(java.util.function.Supplier<String> line, java.io.PrintStream out) {
+        return every50ms("progress", () -> {
+            out.println(line.get());
+            out.flush();
+        });
+    }
+
+    /** A daemon thread that runs {@code task} every 50 ms until interrupted. */
+    static Thread every50ms(String name, Runnable task) {
         Thread t = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
-                out.println(line.get());
-                out.flush();
+                task.run();
                 try {
                     Thread.sleep(50);
                 } catch (InterruptedException e) {
                     return;
                 }
             }
-        }, "progress");
+        }, name);
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /** In a child: the harness reads this line as the child's failure; exit 1. */
+    static void fail(java.io.PrintStream out, String what, Throwable e) {
+        out.println("error " + what + ": " + e);
+        out.flush();
+        System.exit(1);
     }
 
     static void stop(Thread reporter) throws InterruptedException {

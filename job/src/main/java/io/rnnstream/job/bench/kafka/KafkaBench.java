@@ -342,22 +342,12 @@ public final class KafkaBench {
 
         /** This JVM's (the job's) CPU and GC time and the broker's CPU time, every 50 ms. */
         private Thread sampler() {
-            Thread t = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    long now = ChildJvm.wallMicros();
-                    jobCpu.add(now, ChildJvm.ownCpuNanos());
-                    jobGc.add(now, gcMillis());
-                    brokerCpu.add(now, ChildJvm.cpuNanos(broker.pid()));
-                    try {
-                        Thread.sleep(50);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "bench-cpu-sampler");
-            t.setDaemon(true);
-            t.start();
-            return t;
+            return ChildJvm.every50ms("bench-cpu-sampler", () -> {
+                long now = ChildJvm.wallMicros();
+                jobCpu.add(now, ChildJvm.ownCpuNanos());
+                jobGc.add(now, gcMillis());
+                brokerCpu.add(now, ChildJvm.cpuNanos(broker.pid()));
+            });
         }
 
         private static void cancel(JobClient job) {

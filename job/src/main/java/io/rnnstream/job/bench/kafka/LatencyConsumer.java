@@ -111,9 +111,7 @@ public final class LatencyConsumer {
         }
         ChildJvm.stop(reporter);
         if (failure.get() != null) {
-            out.println("error consuming: " + failure.get());
-            out.flush();
-            System.exit(1);
+            ChildJvm.fail(out, "consuming", failure.get());
         }
         write(Path.of(s.getProperty("results")), m);
         out.println(progress(m));

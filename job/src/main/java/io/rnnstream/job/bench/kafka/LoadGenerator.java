@@ -93,9 +93,7 @@ public final class LoadGenerator {
         }
         ChildJvm.stop(reporter);
         if (failure.get() != null) {
-            out.println("error sending: " + failure.get());
-            out.flush();
-            System.exit(1);
+            ChildJvm.fail(out, "sending", failure.get());
         }
         out.println("sent " + acked.get() + " " + ChildJvm.ownCpuNanos());
         out.println("done");
