@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -15,9 +14,6 @@ import picocli.CommandLine.Spec;
 abstract class BaseCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
-
-    @ParentCommand
-    Rnnstream root;
 
     @Option(names = "--debug", description = "On an error, print the stack trace too.")
     boolean debug;
@@ -52,6 +48,8 @@ abstract class BaseCommand implements Callable<Integer> {
     }
 
     protected boolean unicode() {
-        return root == null || root.unicode;
+        // The root command, however deep this one is (bench kafka is two levels down).
+        Object root = spec.root().userObject();
+        return !(root instanceof Rnnstream r) || r.unicode;
     }
 }

@@ -24,11 +24,12 @@ import picocli.CommandLine.Option;
  * state bytes per key as a table and as JSON. The peers (DL4J, ONNX Runtime, ND4J) live in the bench
  * module's {@code bench} profile, not here: the CLI never carries them.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchKafkaCommand.class,
         description = {"Benchmark the streaming job end to end: generator → keyBy → step operator → sink on an"
                 + " embedded Flink (parallelism 1), for each state backend and key count.",
             "Prints events/s (per core), p50/p99 per-event latency (generator to sink) and state bytes per key,"
-                + " as a table, then as JSON. docs/BENCHMARKS.md explains each column."})
+                + " as a table, then as JSON. docs/BENCHMARKS.md explains each column.",
+            "`rnnstream bench kafka` measures the whole Kafka path instead (see its --help)."})
 public class BenchCommand extends BaseCommand {
     @Option(names = "--model", paramLabel = "MODEL",
             description = "The model to step (default: the bundled models/mnist-simplernn.rnns).")
@@ -84,6 +85,16 @@ public class BenchCommand extends BaseCommand {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON to this file.")
     Path json;
 
+    /** {@code --model}, or the bundled MNIST model when there is none. */
+    static Model modelOrBundled(Path model) throws java.io.IOException {
+        Path home = Path.of(System.getProperty("rnnstream.home", ".")).toAbsolutePath();
+        Path modelPath = model != null ? model : home.resolve(DemoCommand.MODEL_FILE);
+        if (!Files.exists(modelPath)) {
+            throw new ModelException("model " + modelPath + " not found; pass --model MODEL");
+        }
+        return ModelLoader.load(modelPath);
+    }
+
     @Override
     protected int run() throws Exception {
         // Every argument is checked before the model loads and the first run starts.
@@ -102,12 +113,7 @@ public class BenchCommand extends BaseCommand {
                 }
             }
         }
-        Path home = Path.of(System.getProperty("rnnstream.home", ".")).toAbsolutePath();
-        Path modelPath = model != null ? model : home.resolve(DemoCommand.MODEL_FILE);
-        if (!Files.exists(modelPath)) {
-            throw new ModelException("model " + modelPath + " not found; pass --model MODEL");
-        }
-        Model m = ModelLoader.load(modelPath);
+        Model m = modelOrBundled(model);
         ModelProvider provider = ModelProvider.of(m);
         err().printf(Locale.ROOT, "model %s, kernel %s, %d runs; machine load %.2f (1-minute average)%n", m.id(),
                 StepKernel.defaultVariant(), specs.size() * Math.max(1, repeat),

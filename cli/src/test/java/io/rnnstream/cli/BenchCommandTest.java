@@ -39,6 +39,30 @@ class BenchCommandTest {
     }
 
     @Test
+    void benchKafkaRunsOnARealBrokerAndPrintsTheTableAndJson() throws Exception {
+        Path model = dir.resolve("m.rnns");
+        ModelFile.write(RnnstreamTest.mnistModel(), model);
+        Path json = dir.resolve("kafka.json");
+        RnnstreamTest.Run r = RnnstreamTest.run("bench", "kafka", "--model", model.toString(), "--stages", "kafka",
+                "--keys", "20", "--events", "1500", "--warmup", "300", "--rate", "3000", "--json", json.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().startsWith("| stage | delivery     |"), r.out());
+        assertTrue(r.out().contains("| kafka | exactly-once |"), r.out());
+        assertTrue(Files.readString(json).contains("\"stage\":\"kafka\""), Files.readString(json));
+    }
+
+    @Test
+    void benchKafkaArgumentsAreCheckedFirst() {
+        RnnstreamTest.Run r = RnnstreamTest.run("bench", "kafka", "--delivery", "twice");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().startsWith("error: --delivery must be exactly-once or at-least-once, not 'twice'"), r.err());
+        r = RnnstreamTest.run("bench", "kafka", "--stages", "kafka,nope");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().startsWith("error: --stages takes engine,kafka,passthrough,keyed,rnnstream, not 'nope'"),
+                r.err());
+    }
+
+    @Test
     void aFlinkOptionTheJobRefusesIsNamedOnOneLine() throws Exception {
         Path model = dir.resolve("m.rnns");
         ModelFile.write(RnnstreamTest.mnistModel(), model);

@@ -26,7 +26,7 @@ public final class StreamingPipeline {
     private static final TypeInformation<KeyedPayload> PAYLOAD = TypeInformation.of(KeyedPayload.class);
 
     /** What the build made, for callers that want to attach more. */
-    public record Built(DataStream<Event> events, DataStream<OutputRecord> outputs, DataStream<String> outputJson,
+    public record Built(DataStream<Event> events, DataStream<OutputRecord> outputs,
             DataStream<DeadLetter> deadLetters) {}
 
     /** Lines of text in (files), JSON lines out. */
@@ -47,7 +47,10 @@ public final class StreamingPipeline {
                 .map(line -> new KeyedPayload(null, line), PAYLOAD)
                 .name("unkeyed").uid("rnnstream-unkeyed");
         Built b = process(raw, model, modelId, opts);
-        b.outputJson().sinkTo(outputs).name("sink-outputs").uid("rnnstream-sink-outputs");
+        b.outputs()
+                .map(RecordJson::output, Types.STRING)
+                .name("head").uid("rnnstream-head")
+                .sinkTo(outputs).name("sink-outputs").uid("rnnstream-sink-outputs");
         b.deadLetters()
                 .map(RecordJson::deadLetter, Types.STRING)
                 .name("dead-letter-json").uid("rnnstream-dead-letters")
@@ -79,18 +82,27 @@ public final class StreamingPipeline {
                     .name("model-status-json").uid("rnnstream-model-status")
                     .sinkTo(status).name("sink-model-status").uid("rnnstream-sink-model-status");
         }
-        b.outputs()
-                .map(r -> new KeyedPayload(r.key, RecordJson.output(r)), PAYLOAD)
-                .name("keyed-output-json").uid("rnnstream-keyed-outputs")
-                .sinkTo(outputs).name("sink-outputs").uid("rnnstream-sink-outputs");
-        b.deadLetters()
-                .map(d -> new KeyedPayload(d.key, RecordJson.deadLetter(d)), PAYLOAD)
-                .name("keyed-dead-letter-json").uid("rnnstream-keyed-dead-letters")
-                .sinkTo(deadLetters).name("sink-dead-letters").uid("rnnstream-sink-dead-letters");
+        sinkKeyed(b.outputs(), b.deadLetters(), outputs, deadLetters);
         return b;
     }
 
-    /** parse → timestamps → key → step → head, without sinks. */
+    /**
+     * The keyed records' way out: each output and dead letter as JSON under its event's key. Public so
+     * that the Kafka benchmark's anchors leave through exactly the job's own last stages.
+     */
+    public static void sinkKeyed(DataStream<OutputRecord> outputs, DataStream<DeadLetter> deadLetters,
+            Sink<KeyedPayload> outputSink, Sink<KeyedPayload> deadLetterSink) {
+        outputs
+                .map(r -> new KeyedPayload(r.key, RecordJson.output(r)), PAYLOAD)
+                .name("keyed-output-json").uid("rnnstream-keyed-outputs")
+                .sinkTo(outputSink).name("sink-outputs").uid("rnnstream-sink-outputs");
+        deadLetters
+                .map(d -> new KeyedPayload(d.key, RecordJson.deadLetter(d)), PAYLOAD)
+                .name("keyed-dead-letter-json").uid("rnnstream-keyed-dead-letters")
+                .sinkTo(deadLetterSink).name("sink-dead-letters").uid("rnnstream-sink-dead-letters");
+    }
+
+    /** parse → timestamps → key → step, without JSON or sinks. */
     public static Built process(DataStream<KeyedPayload> raw, ModelProvider model, String modelId,
             StreamOptions opts) {
         return process(raw, null, model, modelId, opts);
@@ -102,24 +114,30 @@ public final class StreamingPipeline {
                 ModelSwapStepOperator.MODEL_STATUS);
     }
 
+    /** The parse stage: events out, and what could not be parsed as its side output (dead letters). */
+    public static SingleOutputStreamOperator<Event> parse(DataStream<KeyedPayload> raw, Model m) {
+        return raw.process(new ParseFunction(m.inputSize())).name("parse").uid("rnnstream-parse");
+    }
+
+    /** The dead letters of {@link #parse}. */
+    public static DataStream<DeadLetter> parseDeadLetters(SingleOutputStreamOperator<Event> parsed) {
+        return parsed.getSideOutput(RecurrentStepFunction.DEAD_LETTERS);
+    }
+
     /** The same, the step stage also taking model updates (null: none). */
     public static Built process(DataStream<KeyedPayload> raw, DataStream<ModelUpdate> updates, ModelProvider model,
             String modelId, StreamOptions opts) {
         Model m = RnnStream.load(model);
         Head.check(m, opts);
-        SingleOutputStreamOperator<Event> parsed = raw
-                .process(new ParseFunction(m.inputSize()))
-                .name("parse").uid("rnnstream-parse");
+        SingleOutputStreamOperator<Event> parsed = parse(raw, m);
         DataStream<Event> events = parsed
                 .assignTimestampsAndWatermarks(RnnStream.watermarks(opts))
                 .name("timestamps").uid("rnnstream-timestamps");
         // key: RnnStream.apply hash-partitions by Event.key before the step operator.
         RnnStream.Result stepped = RnnStream.apply(events, updates, model, modelId, opts);
-        DataStream<String> json = stepped.outputs()
-                .map(RecordJson::output, Types.STRING)
-                .name("head").uid("rnnstream-head");
-        DataStream<DeadLetter> dead = parsed.getSideOutput(RecurrentStepFunction.DEAD_LETTERS)
-                .union(stepped.deadLetters());
-        return new Built(events, stepped.outputs(), json, dead);
+        // No JSON here: each way out writes its own (an operator nothing reads from still runs, and the
+        // Kafka path once paid for a second JSON text of every output that way).
+        DataStream<DeadLetter> dead = parseDeadLetters(parsed).union(stepped.deadLetters());
+        return new Built(events, stepped.outputs(), dead);
     }
 }

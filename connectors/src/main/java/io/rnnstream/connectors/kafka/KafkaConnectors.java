@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The Kafka source of events and the exactly-once Kafka sinks of outputs and dead letters, all
@@ -98,6 +99,19 @@ public final class KafkaConnectors {
                 .build();
     }
 
+    /** {@link #exactlyOnceSink} or {@link #atLeastOnceSink}, as {@code delivery} says. */
+    public static KafkaSink<KeyedPayload> sink(String bootstrapServers, String topic, DeliveryGuarantee delivery,
+            String transactionalIdPrefix, Properties clientProperties) {
+        switch (delivery) {
+            case EXACTLY_ONCE:
+                return exactlyOnceSink(bootstrapServers, topic, transactionalIdPrefix, clientProperties);
+            case AT_LEAST_ONCE:
+                return atLeastOnceSink(bootstrapServers, topic, clientProperties);
+            default:
+                throw new IllegalArgumentException("delivery must be exactly-once or at-least-once, not " + delivery);
+        }
+    }
+
     /** An at-least-once sink, for deployments without checkpointing. */
     public static KafkaSink<KeyedPayload> atLeastOnceSink(String bootstrapServers, String topic,
             Properties clientProperties) {
@@ -141,6 +155,13 @@ public final class KafkaConnectors {
         }
     }
 
+    /**
+     * The header on every output record that carries the time of the event it answers (epoch
+     * milliseconds, decimal text): the event's {@code ts}, or its input record's timestamp when it has
+     * none. A consumer reads end-to-end latency off it without reading the input topic.
+     */
+    public static final String EVENT_TIME_HEADER = "rnnstream.event.time";
+
     /** Keys each output record by its event key, so one key's outputs stay in order in one partition. */
     static final class KeyedPayloadSerializer implements KafkaRecordSerializationSchema<KeyedPayload> {
         private static final long serialVersionUID = 1L;
@@ -156,7 +177,12 @@ public final class KafkaConnectors {
             byte[] key = element.key == null ? null : element.key.getBytes(StandardCharsets.UTF_8);
             // No timestamp: the producer stamps the time of writing, so a consumer can tell how long
             // an event took from its own record's timestamp to its output's.
-            return new ProducerRecord<>(topic, null, null, key, element.payload.getBytes(StandardCharsets.UTF_8));
+            RecordHeaders headers = new RecordHeaders();
+            if (timestamp != null) {
+                headers.add(EVENT_TIME_HEADER, Long.toString(timestamp).getBytes(StandardCharsets.US_ASCII));
+            }
+            return new ProducerRecord<>(topic, null, null, key, element.payload.getBytes(StandardCharsets.UTF_8),
+                    headers);
         }
     }
 }

@@ -91,6 +91,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return dir;
     }
 
+    /** The broker JVM's process id (its CPU time, for benchmarks). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -166,8 +171,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return new ProcessBuilder(cmd);
     }
 
-    /** This JVM's classpath; under Surefire the real one is in a system property, not java.class.path. */
-    static String classpath() {
+    /**
+     * This JVM's classpath, for a child JVM that runs Kafka's code or ours; under Surefire the real one
+     * is in a system property, not java.class.path.
+     */
+    public static String classpath() {
         String cp = System.getProperty("surefire.test.class.path");
         if (cp == null || cp.isBlank()) {
             cp = System.getProperty("java.class.path");

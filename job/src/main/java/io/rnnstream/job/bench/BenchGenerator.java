@@ -12,10 +12,10 @@ import org.apache.flink.api.common.functions.RichMapFunction;
  * vectors are made once in {@code open()}, so the source costs an array lookup per event and the
  * operator under test dominates. Stamps each event's emission time for the sink's latency.
  */
-final class BenchGenerator extends RichMapFunction<Long, Event> {
+public final class BenchGenerator extends RichMapFunction<Long, Event> {
     private static final long serialVersionUID = 1L;
     /** Distinct feature vectors cycled through: enough to defeat caching of one input. */
-    static final int POOL = 4096;
+    public static final int POOL = 4096;
 
     private final int keys;
     private final int sequenceLength;
@@ -46,12 +46,13 @@ final class BenchGenerator extends RichMapFunction<Long, Event> {
         stamps = BenchProbe.run(runId).emitted;
     }
 
-    static String keyName(int k) {
+    /** The name of key k, in every benchmark. */
+    public static String keyName(int k) {
         return "k" + k;
     }
 
     /** MNIST-row-like inputs: about 80 % zeros, the rest uniform in [0, 1]. */
-    static float[][] features(int n, int d, long seed) {
+    public static float[][] features(int n, int d, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[][] xs = new float[n][d];
         for (float[] x : xs) {

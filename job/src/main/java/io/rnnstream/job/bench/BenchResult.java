@@ -37,32 +37,7 @@ public record BenchResult(String stage, String backend, int keys, long events, l
         for (BenchResult r : results) {
             rows.add(r.row());
         }
-        int[] w = new int[HEADER.length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                w[i] = Math.max(w[i], row[i].length());
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int r = 0; r < rows.size(); r++) {
-            String[] row = rows.get(r);
-            sb.append('|');
-            for (int i = 0; i < row.length; i++) {
-                String cell = row[i];
-                String pad = " ".repeat(w[i] - cell.length());
-                // Numbers right-aligned, names left-aligned.
-                sb.append(' ').append(i < 2 ? cell + pad : pad + cell).append(" |");
-            }
-            sb.append('\n');
-            if (r == 0) {
-                sb.append('|');
-                for (int i = 0; i < row.length; i++) {
-                    sb.append(i < 2 ? "-".repeat(w[i] + 2) : "-".repeat(w[i] + 1) + ":").append('|');
-                }
-                sb.append('\n');
-            }
-        }
-        return sb.toString();
+        return MarkdownTable.of(rows, 2);
     }
 
     /**
