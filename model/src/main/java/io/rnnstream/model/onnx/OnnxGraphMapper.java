@@ -646,11 +646,12 @@ final class OnnxGraphMapper {
             throw n.refuse("has " + given.size() + " activations " + given + "; a forward " + op + " has "
                     + dflt.size());
         }
-        Attribute alpha = n.attributes().get("activation_alpha");
-        Attribute beta = n.attributes().get("activation_beta");
+        // activation_alpha/beta are consumed in order by the functions that take them (ONNX, ONNX Runtime).
+        Attribute alphas = n.attributes().get("activation_alpha");
+        Attribute betas = n.attributes().get("activation_beta");
+        int used = 0;
         List<Activation> out = new ArrayList<>();
-        for (int i = 0; i < given.size(); i++) {
-            String s = given.get(i);
+        for (String s : given) {
             switch (s.toLowerCase(Locale.ROOT)) {
                 case "tanh" -> out.add(Activation.TANH);
                 case "sigmoid" -> out.add(Activation.SIGMOID);
@@ -658,8 +659,9 @@ final class OnnxGraphMapper {
                 case "softsign" -> out.add(Activation.SOFTSIGN);
                 case "softplus" -> out.add(Activation.SOFTPLUS);
                 case "hardsigmoid" -> {
-                    float al = alpha != null && alpha.floats().length > i ? alpha.floats()[i] : 0.2f;
-                    float be = beta != null && beta.floats().length > i ? beta.floats()[i] : 0.5f;
+                    float al = alphas != null && alphas.floats().length > used ? alphas.floats()[used] : 0.2f;
+                    float be = betas != null && betas.floats().length > used ? betas.floats()[used] : 0.5f;
+                    used++;
                     if (al == 0.2f && be == 0.5f) {
                         out.add(Activation.HARD_SIGMOID);
                     } else if (Math.abs(al - 1f / 6) < 1e-7 && be == 0.5f) {
