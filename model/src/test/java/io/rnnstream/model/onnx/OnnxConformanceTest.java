@@ -13,6 +13,7 @@ import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
 import io.rnnstream.model.ModelFile;
 import io.rnnstream.model.ModelLoader;
+import io.rnnstream.model.Summary;
 import io.rnnstream.model.io.Npy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,6 +63,21 @@ class OnnxConformanceTest {
             assertEquals(0.0, Forward.maxAbsDiff(got, Forward.sequences(native_, seqs[i])), "native round trip");
         }
         assertEquals(caseJson.get("param_count").asLong(), TorchParams.count(model), "PyTorch's param count");
+    }
+
+    @Test
+    void summaryCountsAsPyTorchDoesAndSaysWhy() {
+        Model m = ModelLoader.load(Fixtures.conformance("onnx-cases/onnx-lstm/model.onnx"));
+        String plain = Summary.render(m, false);
+        assertTrue(plain.contains(" Total params: 13,591 "), plain);
+        assertTrue(plain.contains(" PyTorch params: 13,783 (sum(p.numel())"), plain);
+        String explained = Summary.render(m, true);
+        assertTrue(explained.contains("rnns.0: 4 × 48 × (20 + 48 + 2) = 13,440   [weight_ih (4·48 × 20) + weight_hh"
+                + " (4·48 × 48) + bias_ih + bias_hh (4·48 each; summed here into one Keras bias)]"), explained);
+        assertTrue(explained.contains("head: 7 × (48 + 1) = 343   [nn.Linear: weight (7 × 48) + bias (7)]"), explained);
+        Model keras = io.rnnstream.model.keras.KerasImport.load(
+                Fixtures.conformance("cases/torch-mnist-simplernn128/model.h5"));
+        assertFalse(Summary.render(keras, true).contains("PyTorch"), "only imported models get PyTorch's count");
     }
 
     @Test
