@@ -7,6 +7,7 @@ import io.rnnstream.model.layers.Dense;
 import io.rnnstream.model.layers.Gru;
 import io.rnnstream.model.layers.Layer;
 import io.rnnstream.model.layers.Lstm;
+import io.rnnstream.model.layers.Normalization;
 import io.rnnstream.model.layers.SimpleRnn;
 import io.rnnstream.model.layers.Tensor;
 import io.rnnstream.model.onnx.OnnxGraph.Attribute;
@@ -33,7 +34,7 @@ import java.util.function.Function;
  */
 final class OnnxGraphMapper {
     static final String SUPPORTED = "RNN, LSTM, GRU (direction forward), MatMul + Add or Gemm, Softmax, Sigmoid,"
-            + " Tanh, Relu, and the glue between them (Transpose, Squeeze, Unsqueeze, Slice or Gather of the last"
+            + " Tanh, Relu (and Elu, Selu, Softplus, Softsign, Exp, HardSigmoid, Clip 0..6), Sub then Div by constants (a Normalization), and the glue between them (Transpose, Squeeze, Unsqueeze, Slice or Gather of the last"
             + " step, Identity, Dropout, Cast, Shape)";
 
     // Axis labels. The input's two leading axes are "a0" and "a1" until a recurrent op says which is time.
@@ -42,9 +43,14 @@ final class OnnxGraphMapper {
     private static final String ONE = "1";
 
     /** The data at one value of the graph: its axes, features per step, and what it has been through. */
-    private record Flow(List<String> axes, int features, boolean lastStep, DenseStage open, boolean cell) {
+    private record Flow(List<String> axes, int features, boolean lastStep, DenseStage open, boolean cell,
+            float[] centredBy) {
+        Flow(List<String> axes, int features, boolean lastStep, DenseStage open, boolean cell) {
+            this(axes, features, lastStep, open, cell, null);
+        }
+
         Flow with(List<String> newAxes) {
-            return new Flow(List.copyOf(newAxes), features, lastStep, open, cell);
+            return new Flow(List.copyOf(newAxes), features, lastStep, open, cell, centredBy);
         }
     }
 
@@ -61,7 +67,10 @@ final class OnnxGraphMapper {
     private final OnnxGraph g;
     private final Map<String, Node> producer = new HashMap<>();
     private final Map<String, Flow> flows = new HashMap<>();
-    /** In order: a Layer factory for each recurrent layer (return_sequences decided at the end), or a DenseStage. */
+    /**
+     * In order: a Layer factory for each recurrent layer (return_sequences decided at the end), a
+     * DenseStage, or a finished Layer.
+     */
     private final List<Object> stages = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
     private String timeAxis;
@@ -133,7 +142,9 @@ final class OnnxGraphMapper {
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < stages.size(); i++) {
             Object s = stages.get(i);
-            if (s instanceof DenseStage d) {
+            if (s instanceof Layer l) {
+                layers.add(l);
+            } else if (s instanceof DenseStage d) {
                 layers.add(new Dense(d.name, d.inputSize, d.units, d.activation, d.bias != null,
                         Tensor.of(d.kernel, d.inputSize, d.units), d.bias == null ? null : Tensor.of(d.bias, d.units)));
             } else {
@@ -197,9 +208,25 @@ final class OnnxGraphMapper {
             case "Gemm" -> gemm(n);
             case "Add" -> add(n);
             case "Softmax" -> softmax(n);
+            case "Sub" -> centre(n);
+            case "Div" -> scale(n);
             case "Sigmoid" -> activation(n, Activation.SIGMOID);
             case "Tanh" -> activation(n, Activation.TANH);
             case "Relu" -> activation(n, Activation.RELU);
+            case "Softplus" -> activation(n, Activation.SOFTPLUS);
+            case "Softsign" -> activation(n, Activation.SOFTSIGN);
+            case "Exp" -> activation(n, Activation.EXPONENTIAL);
+            case "Elu" -> activation(n, keras(n, n.floatAttr("alpha", 1f) == 1f, Activation.ELU, "alpha=1"));
+            case "Selu" -> activation(n, keras(n, !n.attributes().containsKey("alpha")
+                    && !n.attributes().containsKey("gamma"), Activation.SELU, "the default alpha and gamma"));
+            case "HardSigmoid" -> {
+                float alpha = n.floatAttr("alpha", 0.2f);
+                boolean keras3 = Math.abs(alpha - 1f / 6) < 1e-7;
+                activation(n, keras(n, n.floatAttr("beta", 0.5f) == 0.5f && (alpha == 0.2f || keras3),
+                        keras3 ? Activation.HARD_SIGMOID_KERAS3 : Activation.HARD_SIGMOID, "alpha 0.2 or 1/6, beta 0.5"));
+            }
+            case "Clip" -> activation(n, keras(n, clipBound(n, 1) == 0f && clipBound(n, 2) == 6f, Activation.RELU6,
+                    "min 0 and max 6 (relu6)"));
             case "Identity", "Dropout" -> pass(n, data(n, 0));
             case "Cast" -> {
                 long to = n.intAttr("to", OnnxTensor.FLOAT);
@@ -463,6 +490,48 @@ final class OnnxGraphMapper {
         pass(n, f);
     }
 
+    /** Sub of a per-feature constant, then Div by one: a Normalization layer (as rnnstream exports one). */
+    private void centre(Node n) {
+        Flow f = data(n, 0);
+        requireFeaturesLast(n, f);
+        float[] mean = biasVector(n, 1, f.features());
+        flows.put(n.output(0), new Flow(f.axes(), f.features(), f.lastStep(), null, false, mean));
+    }
+
+    private void scale(Node n) {
+        Flow f = data(n, 0);
+        if (f.centredBy() == null) {
+            throw n.refuse("divides data that was not centred by a Sub just before; rnnstream imports Sub then Div"
+                    + " by per-feature constants as a Normalization layer");
+        }
+        float[] std = biasVector(n, 1, f.features());
+        float[] variance = new float[std.length];
+        for (int i = 0; i < std.length; i++) {
+            variance[i] = varianceFor(n, std[i]);
+        }
+        String name = layerName(n, "normalization");
+        stages.add(new Normalization(name, Tensor.of(f.centredBy(), std.length), Tensor.of(variance, std.length)));
+        flows.put(n.output(0), new Flow(f.axes(), f.features(), f.lastStep(), null, false));
+    }
+
+    /**
+     * The variance whose square root, as Normalization takes it, is exactly {@code std}: the layer
+     * keeps variances (Keras's weights), the graph a standard deviation.
+     */
+    private static float varianceFor(Node n, float std) {
+        if (!(std > 0) || Float.isInfinite(std)) {
+            throw n.refuse("divides by " + std + "; a Normalization divides by a positive standard deviation");
+        }
+        if (std <= Normalization.EPSILON) {
+            return 0f;
+        }
+        float v = std * std;
+        for (int k = 0; k < 8 && (float) Math.sqrt(v) != std; k++) {
+            v = (float) Math.sqrt(v) < std ? Math.nextUp(v) : Math.nextDown(v);
+        }
+        return v;
+    }
+
     private void softmax(Node n) {
         Flow f = data(n, 0);
         int rank = f.axes().size();
@@ -485,6 +554,24 @@ final class OnnxGraphMapper {
         }
         d.activation = a;
         pass(n, f);
+    }
+
+    /** The activation when the node's settings are the ones rnnstream has, else a refusal saying which those are. */
+    private static Activation keras(Node n, boolean ok, Activation a, String which) {
+        if (!ok) {
+            throw n.refuse("has settings rnnstream's " + a.fileName() + " does not: it imports " + n.opType()
+                    + " with " + which);
+        }
+        return a;
+    }
+
+    /** Clip's min (input 1) or max (input 2); opset 6 kept them as attributes. */
+    private float clipBound(Node n, int i) {
+        if (!n.input(i).isEmpty()) {
+            float[] v = constant(n, i, i == 1 ? "min" : "max").floats();
+            return v.length == 1 ? v[0] : Float.NaN;
+        }
+        return n.floatAttr(i == 1 ? "min" : "max", Float.NaN);
     }
 
     private void requireFeaturesLast(Node n, Flow f) {
@@ -788,11 +875,12 @@ final class OnnxGraphMapper {
         long[] d = t.dims();
         for (int k = 0; k < d.length - 1; k++) {
             if (d[k] != 1) {
-                throw n.refuse("adds a bias of shape " + Arrays.toString(d) + "; a head's bias is (" + units + ")");
+                throw n.refuse("has a constant of shape " + Arrays.toString(d) + " where one value per unit is needed ("
+                        + units + ")");
             }
         }
         if (d.length == 0 || d[d.length - 1] != units) {
-            throw n.refuse("adds a bias of shape " + Arrays.toString(d) + " to " + units + " units");
+            throw n.refuse("has a constant of shape " + Arrays.toString(d) + " for " + units + " units");
         }
         return weight(n, i, "the bias").clone();
     }

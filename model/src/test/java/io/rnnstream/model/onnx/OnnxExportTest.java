@@ -12,6 +12,12 @@ import io.rnnstream.model.Fixtures;
 import io.rnnstream.model.Forward;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
+import io.rnnstream.model.Activation;
+import io.rnnstream.model.layers.Dense;
+import io.rnnstream.model.layers.Gru;
+import io.rnnstream.model.layers.Lstm;
+import io.rnnstream.model.layers.Normalization;
+import io.rnnstream.model.layers.Tensor;
 import io.rnnstream.model.io.Npy;
 import io.rnnstream.model.keras.KerasImport;
 import java.io.IOException;
@@ -105,6 +111,51 @@ class OnnxExportTest {
                 OrtSession.Result r = session.run(Map.of("x", in))) {
             return (float[][][]) r.get(0).getValue();
         }
+    }
+
+    /** Layers no conformance case has: a Normalization, hard_sigmoid without bias, reset_after=False, relu6. */
+    @Test
+    void normalizationAndTheRarerSettingsRoundTrip() throws Exception {
+        java.util.Random r = new java.util.Random(11);
+        int d = 5;
+        Model m = new Model(new io.rnnstream.model.ModelInfo("rare", 1, List.of(), "test"), -1, List.of(
+                new Normalization("normalization", t(r, 1, d), t(r, 0.2f, d)),
+                new Lstm("lstm", d, 6, Activation.TANH, Activation.HARD_SIGMOID, false, true, false,
+                        t(r, 1, d, 24), t(r, 1, 6, 24), null),
+                new Gru("gru", 6, 4, Activation.TANH, Activation.HARD_SIGMOID_KERAS3, true, false, true, false,
+                        t(r, 1, 6, 12), t(r, 1, 4, 12), t(r, 1, 12)),
+                new Dense("dense", 4, 3, Activation.RELU6, true, t(r, 1, 4, 3), t(r, 1, 3)),
+                new Dense("head", 3, 2, Activation.SIGMOID, false, t(r, 1, 3, 2), null)));
+        float[][][] seqs = new float[3][7][d];
+        for (float[][] s : seqs) {
+            for (float[] row : s) {
+                for (int j = 0; j < d; j++) {
+                    row[j] = (float) r.nextGaussian();
+                }
+            }
+        }
+        byte[] onnx = OnnxExport.encode(m);
+        float[][][] ort = run(onnx, seqs);
+        Model back = OnnxImport.read(onnx, "rare", "rare", "rare.onnx");
+        assertEquals(m.describe(), back.describe());
+        for (int i = 0; i < seqs.length; i++) {
+            float[][] want = Forward.sequences(m, seqs[i]);
+            assertTrue(Forward.maxAbsDiff(ort[i], want) <= 1e-5, "ONNX Runtime " + Forward.maxAbsDiff(ort[i], want));
+            assertEquals(0.0, Forward.maxAbsDiff(Forward.sequences(back, seqs[i]), want), "re-import " + i);
+        }
+    }
+
+    /** Gaussian values times {@code scale}; a positive scale below 1 gives variances (|x| + scale). */
+    private static Tensor t(java.util.Random r, float scale, int... shape) {
+        int n = 1;
+        for (int k : shape) {
+            n *= k;
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = scale < 1 ? (float) Math.abs(r.nextGaussian()) + scale : (float) (r.nextGaussian() * 0.4);
+        }
+        return Tensor.of(v, shape);
     }
 
     @Test
