@@ -1,5 +1,6 @@
 package io.rnnstream.cli;
 
+import static io.rnnstream.cli.PredictConformanceTest.assertClose;
 import static io.rnnstream.cli.RnnstreamTest.oneErrorLine;
 import static io.rnnstream.cli.RnnstreamTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -37,14 +38,6 @@ class OnnxCommandsTest {
                     .filter(n -> !n.startsWith("refuse-")).sorted().toList();
             assertEquals(10, names.size(), "all ONNX conformance cases are here");
             return names.stream();
-        }
-    }
-
-    private static void assertClose(Npy.NpyArray expected, Npy.NpyArray got, double tolerance, String what) {
-        assertArrayEquals(expected.shape(), got.shape(), what + ": shape");
-        for (int i = 0; i < expected.data().length; i++) {
-            double d = Math.abs(expected.data()[i] - got.data()[i]);
-            assertTrue(d <= tolerance, what + ": index " + i + " differs by " + d + " > " + tolerance);
         }
     }
 

@@ -226,16 +226,20 @@ class StreamingConformanceTest {
         }
     }
 
-    @Test
-    void aGoBackwardsModelIsRefusedWhenTheJobIsBuilt() throws Exception {
-        Path modelFile = CASES.resolve(BACKWARDS).resolve("model.h5").toAbsolutePath();
+    /** Builds the job on {@code modelFile} and returns why it was refused. */
+    private ModelException refusedWhenTheJobIsBuilt(Path modelFile) throws IOException {
         StreamExecutionEnvironment env = StreamingPipelineTest.env(false);
         Path in = tmp.resolve("in.jsonl");
         Files.write(in, List.of());
-        ModelException e = assertThrows(ModelException.class, () -> StreamingPipeline.build(env,
+        return assertThrows(ModelException.class, () -> StreamingPipeline.build(env,
                 FileConnectors.lines(in), FileConnectors.lineSink(tmp.resolve("out")),
-                FileConnectors.lineSink(tmp.resolve("dlq")), ModelProvider.file(modelFile), "x@1-000000000000",
-                StreamOptions.defaults()));
+                FileConnectors.lineSink(tmp.resolve("dlq")), ModelProvider.file(modelFile.toAbsolutePath()),
+                "x@1-000000000000", StreamOptions.defaults()));
+    }
+
+    @Test
+    void aGoBackwardsModelIsRefusedWhenTheJobIsBuilt() throws Exception {
+        ModelException e = refusedWhenTheJobIsBuilt(CASES.resolve(BACKWARDS).resolve("model.h5"));
         assertTrue(e.getMessage().startsWith("this model cannot run on a stream, one event at a time: "),
                 e.getMessage());
         assertTrue(e.getMessage().contains("go_backwards=True"), e.getMessage());
@@ -244,14 +248,7 @@ class StreamingConformanceTest {
 
     @Test
     void aBidirectionalOnnxModelIsRefusedWhenTheJobIsBuilt() throws Exception {
-        Path modelFile = ONNX_CASES.resolve(BIDIRECTIONAL).resolve("model.onnx").toAbsolutePath();
-        StreamExecutionEnvironment env = StreamingPipelineTest.env(false);
-        Path in = tmp.resolve("in.jsonl");
-        Files.write(in, List.of());
-        ModelException e = assertThrows(ModelException.class, () -> StreamingPipeline.build(env,
-                FileConnectors.lines(in), FileConnectors.lineSink(tmp.resolve("out")),
-                FileConnectors.lineSink(tmp.resolve("dlq")), ModelProvider.file(modelFile), "x@1-000000000000",
-                StreamOptions.defaults()));
+        ModelException e = refusedWhenTheJobIsBuilt(ONNX_CASES.resolve(BIDIRECTIONAL).resolve("model.onnx"));
         assertTrue(e.getMessage().contains("(LSTM): direction=bidirectional reads the future"), e.getMessage());
     }
 }

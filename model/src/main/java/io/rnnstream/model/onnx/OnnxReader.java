@@ -294,40 +294,33 @@ final class OnnxReader {
         return WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
     }
 
-    private static void readFloats(CodedInputStream in, int tag, FloatList out) throws IOException {
+    private interface Element {
+        void read(CodedInputStream in) throws IOException;
+    }
+
+    /** One value of a repeated scalar field, or all of them when the writer packed them (proto3's default). */
+    private static void repeated(CodedInputStream in, int tag, Element element) throws IOException {
         if (!packed(tag)) {
-            out.add(in.readFloat());
+            element.read(in);
             return;
         }
         int old = in.pushLimit(in.readRawVarint32());
         while (in.getBytesUntilLimit() > 0) {
-            out.add(in.readFloat());
+            element.read(in);
         }
         in.popLimit(old);
+    }
+
+    private static void readFloats(CodedInputStream in, int tag, FloatList out) throws IOException {
+        repeated(in, tag, c -> out.add(c.readFloat()));
     }
 
     private static void readDoubles(CodedInputStream in, int tag, DoubleList out) throws IOException {
-        if (!packed(tag)) {
-            out.add(in.readDouble());
-            return;
-        }
-        int old = in.pushLimit(in.readRawVarint32());
-        while (in.getBytesUntilLimit() > 0) {
-            out.add(in.readDouble());
-        }
-        in.popLimit(old);
+        repeated(in, tag, c -> out.add(c.readDouble()));
     }
 
     private static void readLongs(CodedInputStream in, int tag, LongList out) throws IOException {
-        if (!packed(tag)) {
-            out.add(in.readInt64());
-            return;
-        }
-        int old = in.pushLimit(in.readRawVarint32());
-        while (in.getBytesUntilLimit() > 0) {
-            out.add(in.readInt64());
-        }
-        in.popLimit(old);
+        repeated(in, tag, c -> out.add(c.readInt64()));
     }
 
     /** Growable primitive lists: they grow with the values read, never with a declared count. */

@@ -241,13 +241,16 @@ class OnnxImportErrorsTest {
         });
         assertTrue(batchFirst.layers().get(0) instanceof Lstm);
         assertEquals(0.0, Forward.maxAbsDiff(Forward.sequences(plain, x), Forward.sequences(batchFirst, x)));
-        // float64 weights, in the typed double_data field and in raw_data.
+        // float64 weights, in the typed double_data field and in raw_data; float32 in float_data.
         Model doubles = read(g -> {
             Random same = new Random(7);
             float[] w = draw(same, 4 * H * D);
             float[] r = draw(same, 4 * H * H);
             g.inits.add(doubleTensor("W", w, false, 1, 4 * H, D));
             g.inits.add(doubleTensor("R", r, true, 1, 4 * H, H));
+            // float32 in the typed float_data field (4) rather than raw_data
+            g.inits.add(new OnnxWriter().packedInt64(1, 1, 8 * H).int64(2, 1).string(8, "B")
+                    .packedFloat(4, draw(same, 8 * H)));
         });
         assertEquals(0.0, Forward.maxAbsDiff(Forward.sequences(plain, x), Forward.sequences(doubles, x)));
     }
