@@ -6,6 +6,7 @@ import io.rnnstream.model.ModelFile;
 import io.rnnstream.model.ModelInfo;
 import io.rnnstream.model.ModelLoader;
 import io.rnnstream.model.keras.KerasExport;
+import io.rnnstream.model.onnx.OnnxExport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -17,15 +18,20 @@ import picocli.CommandLine.Parameters;
 @Command(name = "convert",
         description = {"Write the model as a native rnnstream file (.rnns): one checksummed file with the settings"
                 + " and weights, e.g. to turn a Keras .h5 or .keras file into one. Options set the name, version"
-                + " and class names that go into the model's id and outputs.",
+                + " and class names that go into the model's id and outputs; e.g. to turn a Keras or ONNX file into"
+                + " one.",
             "With --out FILE.h5 it writes a Keras 2 full-model HDF5 file instead (what model.save(\"x.h5\")"
-                + " writes), for Keras and other tools that read Keras models."})
+                + " writes), for Keras and other tools that read Keras models; with --out FILE.onnx a per-step"
+                + " ONNX graph (x (batch, time, features) → y (batch, time, K), the head at every step, as"
+                + " predict --sequences gives it), for ONNX Runtime and other ONNX tools."})
 final class ConvertCommand extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A native .rnns file or a Keras model file.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A native .rnns file, a Keras model file or an ONNX .onnx"
+            + " file.")
     Path model;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The file to write: .rnns (native), or .h5 / .hdf5"
-            + " (Keras 2 full-model HDF5; it keeps the name, layers and weights, not the version or class names).")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The file to write: .rnns (native), .h5 / .hdf5"
+            + " (Keras 2 full-model HDF5; it keeps the name, layers and weights, not the version or class names), or"
+            + " .onnx (a per-step ONNX graph, opset " + OnnxExport.OPSET + ").")
     Path out;
 
     @Option(names = "--name", paramLabel = "NAME", description = "The model's name (default: kept).")
@@ -73,6 +79,13 @@ final class ConvertCommand extends BaseCommand {
                 out().println("note: a Keras file has no place for the model's version and class names;"
                         + " keep a .rnns file to serve with them");
             }
+            return 0;
+        }
+        if (lower.endsWith(".onnx")) {
+            OnnxExport.write(converted, out);
+            out().println("wrote " + out + " (ONNX opset " + OnnxExport.OPSET + ", per-step graph x (batch, time, "
+                    + converted.inputSize() + ") → y (batch, time, " + converted.outputSize() + ")): "
+                    + converted.info().name() + " " + converted.describe());
             return 0;
         }
         ModelFile.write(converted, out);

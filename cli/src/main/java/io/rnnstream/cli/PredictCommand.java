@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
             "Input: a NumPy .npy of shape (N, T, D), float32 or float64. Output: float32 .npy of shape (N, K),"
                     + " or (N, T, K) when the model returns sequences or with --sequences."})
 final class PredictCommand extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A native .rnns file or a Keras model file.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A native .rnns file, a Keras model file or an ONNX .onnx"
+            + " file.")
     Path model;
 
     @Option(names = "--input", required = true, paramLabel = "X.npy",

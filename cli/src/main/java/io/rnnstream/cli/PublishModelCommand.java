@@ -30,7 +30,8 @@ import picocli.CommandLine.Parameters;
                 + " job reports on its status topic whether it took the model or refused it.")
 final class PublishModelCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "MODEL",
-            description = "The model: an rnnstream file, a Keras .h5/.keras, or model.json with its weights beside it.")
+            description = "The model: an rnnstream file, a Keras .h5/.keras, model.json with its weights beside it,"
+                    + " or an ONNX .onnx file.")
     Path model;
 
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka brokers.")

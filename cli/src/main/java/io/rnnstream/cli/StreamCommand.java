@@ -28,7 +28,8 @@ import picocli.CommandLine;
 public class StreamCommand extends BaseCommand {
 
     @Option(names = "--model", required = true, paramLabel = "MODEL",
-            description = "The model: an rnnstream file, a Keras .h5/.keras, or model.json with its weights.")
+            description = "The model: an rnnstream file, a Keras .h5/.keras, model.json with its weights, or an"
+                    + " ONNX .onnx file.")
     Path model;
 
     @Option(names = "--input-file", paramLabel = "FILE",

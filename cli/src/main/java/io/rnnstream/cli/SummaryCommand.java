@@ -13,11 +13,12 @@ import picocli.CommandLine.Parameters;
                 + " does, and the state the stream keeps per key."})
 final class SummaryCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "MODEL",
-            description = "A native .rnns file, a Keras .h5 or .keras file, or a model.json with its weights beside it.")
+            description = "A native .rnns file, a Keras .h5 or .keras file, a model.json with its weights beside"
+                    + " it, or an ONNX .onnx file (e.g. from torch.onnx.export).")
     Path model;
 
-    @Option(names = "--explain", description = "Work out each layer's parameter count with its numbers, and say what"
-            + " units, timesteps and return_sequences mean.")
+    @Option(names = "--explain", description = "Work out each layer's parameter count with its numbers (and, for an"
+            + " ONNX import, PyTorch's count), and say what units, timesteps and return_sequences mean.")
     boolean explain;
 
     @Option(names = "--ascii", description = "Draw the table with plain ASCII characters.")

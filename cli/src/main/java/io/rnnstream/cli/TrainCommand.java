@@ -3,6 +3,7 @@ package io.rnnstream.cli;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelFile;
 import io.rnnstream.model.keras.KerasExport;
+import io.rnnstream.model.onnx.OnnxExport;
 import io.rnnstream.trainer.ProgressBar;
 import io.rnnstream.trainer.Threads;
 import io.rnnstream.trainer.TrainConfig;
@@ -50,6 +51,11 @@ public final class TrainCommand extends BaseCommand {
             description = "also write the trained model as a Keras 2 full-model HDF5 file (model.save(\"x.h5\")'s"
                     + " layout) that Keras and rnnstream load to the same outputs")
     Path exportKeras;
+
+    @Option(names = "--export-onnx", paramLabel = "FILE.onnx",
+            description = "also write the trained model as a per-step ONNX graph (x (batch, time, features) → y"
+                    + " (batch, time, classes)) that ONNX Runtime runs to predict --sequences' outputs")
+    Path exportOnnx;
 
     @Option(names = "--lr", description = "learning rate (default: Adam 0.001, SGD 0.01)")
     Double lr;
@@ -138,6 +144,10 @@ public final class TrainCommand extends BaseCommand {
             KerasExport.write(model, exportKeras);
             err.println("keras: " + exportKeras + " (Keras " + KerasExport.kerasVersion(model)
                     + " full-model HDF5)");
+        }
+        if (exportOnnx != null) {
+            OnnxExport.write(model, exportOnnx);
+            err.println("onnx: " + exportOnnx + " (opset " + OnnxExport.OPSET + ", per-step graph)");
         }
         err.flush();
         return 0;

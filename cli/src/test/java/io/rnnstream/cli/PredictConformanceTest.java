@@ -47,7 +47,7 @@ class PredictConformanceTest {
         return cl.execute(args);
     }
 
-    private static void assertClose(Npy.NpyArray expected, Npy.NpyArray got, double tolerance, String what) {
+    static void assertClose(Npy.NpyArray expected, Npy.NpyArray got, double tolerance, String what) {
         assertArrayEquals(expected.shape(), got.shape(), what + ": shape");
         for (int i = 0; i < expected.data().length; i++) {
             double d = Math.abs(expected.data()[i] - got.data()[i]);

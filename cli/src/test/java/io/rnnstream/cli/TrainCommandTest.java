@@ -10,6 +10,7 @@ import io.rnnstream.model.Forward;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelFile;
 import io.rnnstream.model.keras.KerasImport;
+import io.rnnstream.model.onnx.OnnxImport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,8 @@ class TrainCommandTest {
         Path report = tmp.resolve("report");
         int code = new CommandLine(cmd).execute("--data", "mnist", "--layers", "GRU(8)", "--epochs", "1", "--batch",
                 "32", "--limit", "1200", "--out", tmp.resolve("m.rnns").toString(), "--report", report.toString(),
-                "--validation-split", "0.1", "--export-keras", tmp.resolve("keras/m.h5").toString());
+                "--validation-split", "0.1", "--export-keras", tmp.resolve("keras/m.h5").toString(),
+                "--export-onnx", tmp.resolve("onnx/m.onnx").toString());
         String log = err.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("test accuracy"), log);
         assertTrue(Files.exists(report.resolve("index.html")));
@@ -60,6 +62,9 @@ class TrainCommandTest {
             Model rnns = ModelFile.read(tmp.resolve("m.rnns"));
             Model h5 = KerasImport.load(tmp.resolve("keras/m.h5"));
             assertEquals(rnns.describe(), h5.describe());
+            assertTrue(log.contains("onnx: "), log);
+            Model onnx = OnnxImport.load(tmp.resolve("onnx/m.onnx"));
+            assertEquals(rnns.describe(), onnx.describe());
             java.util.Random r = new java.util.Random(3);
             for (int s = 0; s < 3; s++) {
                 float[][] x = new float[28][28];
@@ -69,6 +74,8 @@ class TrainCommandTest {
                     }
                 }
                 assertArrayEquals(Forward.predict(rnns, x)[0], Forward.predict(h5, x)[0], 0f);
+                // The ONNX graph is per step (the head at every step): compare what the stream emits.
+                assertArrayEquals(Forward.sequences(rnns, x)[27], Forward.sequences(onnx, x)[27], 0f);
             }
         }
     }

@@ -13,8 +13,8 @@ import io.rnnstream.connectors.RecordJson;
 import io.rnnstream.model.Forward;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
+import io.rnnstream.model.ModelLoader;
 import io.rnnstream.model.io.Npy;
-import io.rnnstream.model.keras.KerasImport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +39,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * whole job (file in, parse, order, step, head, file out) on a MiniCluster at parallelism 2, its
  * sequences as many interleaved keys arriving out of order. Every per-step output equals
  * {@link Forward#sequences} bit for bit, and Keras's recorded outputs within the case's tolerance.
+ * The PyTorch models of {@code onnx-cases}, loaded from their {@code model.onnx}, stream the same
+ * way to PyTorch's outputs.
  */
 class StreamingConformanceTest {
     @RegisterExtension
@@ -46,7 +48,11 @@ class StreamingConformanceTest {
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     /** The model module's fixtures (see its conformance README), read in place: tests run in job/. */
-    static final Path CASES = Path.of("../model/src/test/resources/conformance/cases");
+    static final Path CONFORMANCE = Path.of("../model/src/test/resources/conformance");
+    static final Path CASES = CONFORMANCE.resolve("cases");
+    static final Path ONNX_CASES = CONFORMANCE.resolve("onnx-cases");
+    /** The ONNX case a stream must refuse: a bidirectional layer reads the future. */
+    static final String BIDIRECTIONAL = "refuse-bidirectional";
     /** The one case a stream must refuse: a go_backwards layer reads its sequence from the end. */
     static final String BACKWARDS = "kerasjs-SimpleRNN-3";
 
@@ -56,13 +62,18 @@ class StreamingConformanceTest {
     @TempDir
     Path tmp;
 
+    /** "cases/NAME" (Keras, model.h5) and "onnx-cases/NAME" (PyTorch, model.onnx). */
     static Stream<String> causalCases() throws IOException {
-        try (Stream<Path> s = Files.list(CASES)) {
-            List<String> names = s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(n -> !n.equals(BACKWARDS)).sorted().toList();
-            assertTrue(names.size() >= 13, "conformance cases not found under " + CASES.toAbsolutePath());
-            return names.stream();
+        List<String> names = new ArrayList<>();
+        for (Path set : List.of(CASES, ONNX_CASES)) {
+            try (Stream<Path> s = Files.list(set)) {
+                s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                        .filter(n -> !n.equals(BACKWARDS) && !n.equals(BIDIRECTIONAL)).sorted()
+                        .forEach(n -> names.add(set.getFileName() + "/" + n));
+            }
         }
+        assertTrue(names.size() >= 23, "conformance cases not found under " + CONFORMANCE.toAbsolutePath());
+        return names.stream();
     }
 
     /** (N, T, D) → N × T × D; (N, K) → N × 1 × K. */
@@ -146,11 +157,11 @@ class StreamingConformanceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("causalCases")
     void streamedStepsMatchForwardAndKeras(String name) throws Exception {
-        Path dir = CASES.resolve(name);
+        Path dir = CONFORMANCE.resolve(name);
         JsonNode caseJson = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
         double tolerance = caseJson.get("tolerance").asDouble();
-        Path modelFile = dir.resolve("model.h5").toAbsolutePath();
-        Model model = KerasImport.load(modelFile);
+        Path modelFile = dir.resolve(name.startsWith("onnx-cases/") ? "model.onnx" : "model.h5").toAbsolutePath();
+        Model model = ModelLoader.load(modelFile);
         float[][][] seqs = split(Npy.read(dir.resolve("input.npy")));
         float[][][] expected = split(Npy.read(dir.resolve("expected.npy")));
         boolean returnSequences = expected[0].length > 1;
@@ -159,7 +170,7 @@ class StreamingConformanceTest {
         int t = seqs[0].length;
 
         long[] lag = {0};
-        List<String> lines = events(name, seqs, lag);
+        List<String> lines = events(name.replace('/', ':'), seqs, lag);
         Path in = tmp.resolve("in.jsonl");
         Files.write(in, lines);
         Path outDir = tmp.resolve("out");
@@ -215,19 +226,29 @@ class StreamingConformanceTest {
         }
     }
 
-    @Test
-    void aGoBackwardsModelIsRefusedWhenTheJobIsBuilt() throws Exception {
-        Path modelFile = CASES.resolve(BACKWARDS).resolve("model.h5").toAbsolutePath();
+    /** Builds the job on {@code modelFile} and returns why it was refused. */
+    private ModelException refusedWhenTheJobIsBuilt(Path modelFile) throws IOException {
         StreamExecutionEnvironment env = StreamingPipelineTest.env(false);
         Path in = tmp.resolve("in.jsonl");
         Files.write(in, List.of());
-        ModelException e = assertThrows(ModelException.class, () -> StreamingPipeline.build(env,
+        return assertThrows(ModelException.class, () -> StreamingPipeline.build(env,
                 FileConnectors.lines(in), FileConnectors.lineSink(tmp.resolve("out")),
-                FileConnectors.lineSink(tmp.resolve("dlq")), ModelProvider.file(modelFile), "x@1-000000000000",
-                StreamOptions.defaults()));
+                FileConnectors.lineSink(tmp.resolve("dlq")), ModelProvider.file(modelFile.toAbsolutePath()),
+                "x@1-000000000000", StreamOptions.defaults()));
+    }
+
+    @Test
+    void aGoBackwardsModelIsRefusedWhenTheJobIsBuilt() throws Exception {
+        ModelException e = refusedWhenTheJobIsBuilt(CASES.resolve(BACKWARDS).resolve("model.h5"));
         assertTrue(e.getMessage().startsWith("this model cannot run on a stream, one event at a time: "),
                 e.getMessage());
         assertTrue(e.getMessage().contains("go_backwards=True"), e.getMessage());
         assertTrue(e.getMessage().contains("Use `predict`"), e.getMessage());
+    }
+
+    @Test
+    void aBidirectionalOnnxModelIsRefusedWhenTheJobIsBuilt() throws Exception {
+        ModelException e = refusedWhenTheJobIsBuilt(ONNX_CASES.resolve(BIDIRECTIONAL).resolve("model.onnx"));
+        assertTrue(e.getMessage().contains("(LSTM): direction=bidirectional reads the future"), e.getMessage());
     }
 }

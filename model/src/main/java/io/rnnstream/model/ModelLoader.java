@@ -1,13 +1,15 @@
 package io.rnnstream.model;
 
 import io.rnnstream.model.keras.KerasImport;
+import io.rnnstream.model.onnx.OnnxImport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Loads MODEL wherever a command or the job takes one: the native rnnstream file or a Keras file
- * ({@code .h5}, {@code .keras}, or {@code model.json} with its weights {@code .h5} beside it).
+ * Loads MODEL wherever a command or the job takes one: the native rnnstream file, a Keras file
+ * ({@code .h5}, {@code .keras}, or {@code model.json} with its weights {@code .h5} beside it), or
+ * an ONNX file ({@code .onnx}, e.g. from {@code torch.onnx.export}).
  */
 public final class ModelLoader {
     private ModelLoader() {}
@@ -23,6 +25,9 @@ public final class ModelLoader {
             return ModelFile.read(path);
         }
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (OnnxImport.looksLikeOnnx(path)) {
+            return OnnxImport.load(path);
+        }
         if (name.endsWith(".json")) {
             Path weights = weightsBeside(path);
             return KerasImport.load(path, weights);

@@ -9,6 +9,7 @@ import io.rnnstream.model.layers.Lstm;
 import io.rnnstream.model.layers.Masking;
 import io.rnnstream.model.layers.Normalization;
 import io.rnnstream.model.layers.Recurrent;
+import io.rnnstream.model.onnx.TorchParams;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,6 +49,12 @@ public final class Summary {
                 .append(")\n");
         sb.append(" Non-trainable params: ").append(number(total - trainable)).append(" (")
                 .append(bytes(4 * (total - trainable))).append(")\n");
+        if (TorchParams.applies(model)) {
+            long torch = TorchParams.count(model);
+            sb.append(" PyTorch params: ").append(number(torch)).append(" (sum(p.numel()) of the module it was exported"
+                    + " from").append(torch == total ? ")" : ": nn.RNN, nn.LSTM and nn.GRU keep two bias vectors per gate,"
+                    + " b_ih and b_hh, where the table counts their sum once, as Keras does)").append('\n');
+        }
         sb.append(" State kept per key: ").append(stateLine(model)).append('\n');
         String why = model.whyNotCausal();
         sb.append(" Streams one event at a time: ").append(why == null ? "yes" : "no — " + why).append('\n');
@@ -135,6 +142,13 @@ public final class Summary {
         for (Layer l : model.layers()) {
             sb.append("   ").append(l.name()).append(" (").append(l.type()).append("): ").append(formula(l))
                     .append('\n');
+        }
+        if (TorchParams.applies(model)) {
+            sb.append('\n').append(" How PyTorch's count adds up (").append(number(TorchParams.count(model)))
+                    .append(", what sum(p.numel()) printed for the module):\n");
+            for (Layer l : model.layers()) {
+                sb.append("   ").append(l.name()).append(": ").append(TorchParams.formula(l)).append('\n');
+            }
         }
         sb.append('\n').append(" What the words mean:\n");
         String t = model.timesteps() < 0 ? "None" : Integer.toString(model.timesteps());
