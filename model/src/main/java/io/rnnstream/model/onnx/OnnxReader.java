@@ -59,8 +59,8 @@ final class OnnxReader {
         while ((tag = in.readTag()) != 0) {
             switch (WireFormat.getTagFieldNumber(tag)) {
                 case 1 -> ir = in.readInt64();
-                case 2 -> producer = in.readString();
-                case 3 -> producerVersion = in.readString();
+                case 2 -> producer = text(in);
+                case 3 -> producerVersion = text(in);
                 case 7 -> g = message(in, this::graph);
                 case 8 -> {
                     long[] version = {1};
@@ -69,7 +69,7 @@ final class OnnxReader {
                         int t;
                         while ((t = m.readTag()) != 0) {
                             switch (WireFormat.getTagFieldNumber(t)) {
-                                case 1 -> domain[0] = m.readString();
+                                case 1 -> domain[0] = text(m);
                                 case 2 -> version[0] = m.readInt64();
                                 default -> m.skipField(t);
                             }
@@ -103,7 +103,7 @@ final class OnnxReader {
         while ((tag = in.readTag()) != 0) {
             switch (WireFormat.getTagFieldNumber(tag)) {
                 case 1 -> g.nodes.add(message(in, this::node));
-                case 2 -> g.name = in.readString();
+                case 2 -> g.name = text(in);
                 case 5 -> {
                     OnnxTensor t = message(in, this::tensor);
                     g.initializers.put(t.name(), t);
@@ -128,11 +128,11 @@ final class OnnxReader {
         int tag;
         while ((tag = in.readTag()) != 0) {
             switch (WireFormat.getTagFieldNumber(tag)) {
-                case 1 -> inputs.add(in.readString());
-                case 2 -> outputs.add(in.readString());
-                case 3 -> name = in.readString();
-                case 4 -> op = in.readString();
-                case 7 -> domain = in.readString();
+                case 1 -> inputs.add(text(in));
+                case 2 -> outputs.add(text(in));
+                case 3 -> name = text(in);
+                case 4 -> op = text(in);
+                case 7 -> domain = text(in);
                 case 5 -> {
                     Attribute a = message(in, this::attribute);
                     attrs.put(a.name(), a);
@@ -156,7 +156,7 @@ final class OnnxReader {
         int tag;
         while ((tag = in.readTag()) != 0) {
             switch (WireFormat.getTagFieldNumber(tag)) {
-                case 1 -> name = in.readString();
+                case 1 -> name = text(in);
                 case 20 -> type = in.readInt32();
                 case 2 -> f = in.readFloat();
                 case 3 -> i = in.readInt64();
@@ -194,7 +194,7 @@ final class OnnxReader {
                 case 4 -> readFloats(in, tag, floats);
                 case 5 -> readLongs(in, tag, int32s);
                 case 7 -> readLongs(in, tag, int64s);
-                case 8 -> name = in.readString();
+                case 8 -> name = text(in);
                 case 9 -> raw = in.readBytes();
                 case 10 -> readDoubles(in, tag, doubles);
                 case 13 -> {
@@ -221,7 +221,7 @@ final class OnnxReader {
         int tag;
         while ((tag = in.readTag()) != 0) {
             switch (WireFormat.getTagFieldNumber(tag)) {
-                case 1 -> name[0] = in.readString();
+                case 1 -> name[0] = text(in);
                 case 2 -> message(in, type -> { // TypeProto
                     int t;
                     while ((t = type.readTag()) != 0) {
@@ -370,5 +370,21 @@ final class OnnxReader {
         long[] toArray() {
             return Arrays.copyOf(a, n);
         }
+    }
+
+    /**
+     * A string field of the file (a name, an op, a domain), as messages may quote it: control
+     * characters become '?', so a refusal stays one line whatever the file holds (found by
+     * OnnxFileFuzzTest: a node domain with a line break). Applied to every name alike, so the
+     * graph's wiring by name is unchanged.
+     */
+    private static String text(CodedInputStream in) throws java.io.IOException {
+        String s = in.readString();
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return b.toString();
     }
 }
