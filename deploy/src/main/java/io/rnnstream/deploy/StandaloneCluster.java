@@ -180,9 +180,14 @@ public final class StandaloneCluster implements AutoCloseable {
         m.put("state.backend.rocksdb.use-bloom-filter", "true");
         m.put(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key(), dir.resolve("checkpoints").toUri().toString());
         m.put(CheckpointingOptions.SAVEPOINT_DIRECTORY.key(), dir.resolve("savepoints").toUri().toString());
-        m.put("restart-strategy.type", "fixed-delay");
-        m.put("restart-strategy.fixed-delay.attempts", "1000");
-        m.put("restart-strategy.fixed-delay.delay", "1 s");
+        // Restarts as everywhere rnnstream configures Flink (RnnStream.RESTART_OPTIONS; a test keeps them equal).
+        m.put("restart-strategy.type", "exponential-delay");
+        m.put("restart-strategy.exponential-delay.initial-backoff", "1 s");
+        m.put("restart-strategy.exponential-delay.max-backoff", "1 min");
+        m.put("restart-strategy.exponential-delay.backoff-multiplier", "2.0");
+        m.put("restart-strategy.exponential-delay.reset-backoff-threshold", "10 min");
+        m.put("restart-strategy.exponential-delay.jitter-factor", "0.1");
+        m.put("restart-strategy.exponential-delay.attempts-before-reset-backoff", "2147483647");
         // A TaskManager killed with -9 says nothing: a short heartbeat timeout notices it in seconds.
         m.put("heartbeat.interval", "1000");
         m.put("heartbeat.timeout", "6000");

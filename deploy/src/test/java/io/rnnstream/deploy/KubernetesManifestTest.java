@@ -86,6 +86,11 @@ class KubernetesManifestTest {
             assertEquals(e.getValue(), conf.path(e.getKey()).asText(), e.getKey());
             assertEquals(e.getValue(), standalone.get(e.getKey()), e.getKey());
         }
+        // ... and restart a failed job the same way, never giving up.
+        for (var e : io.rnnstream.job.RnnStream.RESTART_OPTIONS.entrySet()) {
+            assertEquals(e.getValue(), conf.path(e.getKey()).asText(), e.getKey());
+            assertEquals(e.getValue(), standalone.get(e.getKey()), e.getKey());
+        }
         assertTrue(spec.at("/taskManager/resource/memory").isTextual());
         assertTrue(spec.at("/jobManager/resource/memory").isTextual());
     }
