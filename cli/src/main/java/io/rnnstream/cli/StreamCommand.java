@@ -169,7 +169,7 @@ public class StreamCommand extends BaseCommand {
         o.dlqTopic = dlqTopic;
         o.groupId = groupId;
         o.startingOffsets = startingOffsets;
-        o.kafkaProperties = kafkaProperties;
+        o.kafkaProperty = kafkaProperties;
         o.kafkaPropertiesFile = kafkaPropertiesFile;
         o.bounded = bounded;
         o.modelTopic = modelTopic;
