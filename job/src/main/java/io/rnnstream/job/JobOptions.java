@@ -24,35 +24,45 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
  * {@link #parse}. Either way the same fields meet the same mapping.
  */
 public final class JobOptions {
+    /**
+     * How long a partly filled network buffer waits before it is sent (Flink's default is 100 ms): the
+     * knob that trades latency for throughput (docs/KAFKA.md, "Latency"). 0 sends every record at once.
+     */
+    public static final Duration DEFAULT_BUFFER_TIMEOUT = Duration.ofMillis(5);
+
+    // Grouped by what they set; each field is the option of its name (kafkaProperty: --kafka-property).
     public Path model;
-    public String bootstrapServers;
-    public String inputTopic;
-    public String outputTopic;
-    public String dlqTopic;
-    public String groupId = "rnnstream";
-    public String startingOffsets = "committed";
+    /** Kafka: where the job reads and writes. */
+    public String bootstrapServers, inputTopic, outputTopic, dlqTopic, modelTopic, statusTopic;
+    public String groupId = "rnnstream", startingOffsets = "committed", transactionalIdPrefix;
     /** Each {@code --kafka-property KEY=VALUE}, in order. */
     public List<String> kafkaProperty = new ArrayList<>();
     public Path kafkaPropertiesFile;
-    public String transactionalIdPrefix;
     public boolean bounded;
-    public String modelTopic;
-    public String statusTopic;
-    public String modelDir;
-    public String swapPolicy = "new-sequences";
     public String delivery = "exactly-once";
-    public Duration checkpointInterval = KafkaJob.DEFAULT_CHECKPOINT_INTERVAL;
-    /** 0: the environment's default. */
+    /** Hot swap. */
+    public String modelDir, swapPolicy = "new-sequences";
+    /** The job itself; parallelism 0: the environment's default. */
+    public Duration checkpointInterval = KafkaJob.DEFAULT_CHECKPOINT_INTERVAL, bufferTimeout = DEFAULT_BUFFER_TIMEOUT;
     public int parallelism;
     public String jobName;
-    public int sequenceLength;
-    public Duration idleTimeout;
-    public Double decideAtConfidence;
-    public Double decideAtPrecision;
+    /** How sequences are ordered, ended and decided. */
+    public int sequenceLength, maxBufferedSteps = StreamOptions.DEFAULT_MAX_BUFFERED_STEPS;
+    public Duration idleTimeout, stateTtl, maxOutOfOrderness = Duration.ZERO;
+    public Double decideAtConfidence, decideAtPrecision;
     public boolean emitHidden;
-    public int maxBufferedSteps = StreamOptions.DEFAULT_MAX_BUFFERED_STEPS;
-    public Duration stateTtl;
-    public Duration maxOutOfOrderness = Duration.ZERO;
+
+    /** The environment settings these fields say: buffer timeout, parallelism, checkpoint interval. */
+    public void configure(org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env) {
+        if (bufferTimeout.isNegative()) {
+            throw new IllegalArgumentException("--buffer-timeout must be 0 or more, not " + bufferTimeout);
+        }
+        env.setBufferTimeout(bufferTimeout.toMillis());
+        if (parallelism > 0) {
+            env.setParallelism(parallelism);
+        }
+        env.enableCheckpointing(checkpointInterval.toMillis());
+    }
 
     /** How each sequence is stepped: the stream options these fields say. */
     public StreamOptions streamOptions() {

@@ -23,19 +23,13 @@ final class FlinkTimers implements Timers {
 
     @Override
     public void register(boolean eventTime, long time) {
-        if (eventTime) {
-            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, time);
-        } else {
-            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, time);
-        }
+        if (eventTime) timers.registerEventTimeTimer(VoidNamespace.INSTANCE, time);
+        else timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, time);
     }
 
     @Override
     public void delete(boolean eventTime, long time) {
-        if (eventTime) {
-            timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, time);
-        } else {
-            timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, time);
-        }
+        if (eventTime) timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, time);
+        else timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, time);
     }
 }
