@@ -64,6 +64,11 @@ final class BenchKafkaCommand extends BaseCommand {
             description = "Steps per sequence (default: ${DEFAULT-VALUE}).")
     int sequenceLength;
 
+    @Option(names = "--malformed", defaultValue = "0", paramLabel = "FRACTION",
+            description = "Also send this many malformed records per event to the job stages (0.1: one in ten more),"
+                    + " and fail unless each comes out as a dead letter (default: none).")
+    double malformed;
+
     @Option(names = "--delivery", defaultValue = "exactly-once", paramLabel = "exactly-once|at-least-once",
             description = "The job's sinks, for every job stage (default: ${DEFAULT-VALUE}).")
     String delivery;
@@ -117,7 +122,7 @@ final class BenchKafkaCommand extends BaseCommand {
             KafkaBenchSpec.Builder b = KafkaBenchSpec.builder().stages(KafkaBenchStage.parseList(stages)).keys(keys)
                     .events(events).warmup(warmup).rate(rate).sequenceLength(sequenceLength)
                     .delivery(KafkaBenchSpec.parseDelivery(delivery)).checkpointInterval(checkpointInterval)
-                    .bufferTimeoutMs(bufferTimeoutMs).parallelism(parallelism).partitions(partitions).timeout(timeout)
+                    .bufferTimeoutMs(bufferTimeoutMs).malformed(malformed).parallelism(parallelism).partitions(partitions).timeout(timeout)
                     .repeat(repeat);
             producerProperties.forEach(b::producerProperty);
             consumerProperties.forEach(b::consumerProperty);
