@@ -78,8 +78,9 @@ final class BenchKafkaCommand extends BaseCommand {
             description = "Checkpoints commit exactly-once outputs (default: ${DEFAULT-VALUE}, as the job runs).")
     Duration checkpointInterval;
 
-    @Option(names = "--buffer-timeout", defaultValue = "-1", paramLabel = "MS",
-            description = "Flink's network buffer timeout in ms (default -1: Flink's 100 ms, as the job runs).")
+    @Option(names = "--buffer-timeout", defaultValue = "5", paramLabel = "MS",
+            description = "Flink's network buffer timeout in ms (default: ${DEFAULT-VALUE}, as the job runs; -1: Flink's"
+                    + " own 100 ms).")
     long bufferTimeoutMs;
 
     @Option(names = "--parallelism", defaultValue = "1", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")

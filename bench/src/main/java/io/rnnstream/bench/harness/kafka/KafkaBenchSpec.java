@@ -181,7 +181,7 @@ public final class KafkaBenchSpec {
         private double malformed;
         private DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
         private Duration checkpointInterval = KafkaJob.DEFAULT_CHECKPOINT_INTERVAL;
-        private long bufferTimeoutMs = -1;
+        private long bufferTimeoutMs = io.rnnstream.job.JobOptions.DEFAULT_BUFFER_TIMEOUT.toMillis();
         private int parallelism = 1;
         private int partitions = 2;
         private Duration timeout = Duration.ofSeconds(60);
