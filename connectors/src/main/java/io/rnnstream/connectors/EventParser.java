@@ -101,10 +101,35 @@ public final class EventParser implements Serializable {
             return bad(raw, "missing \"features\": expected an array of " + countText() + " numbers", e.key);
         }
         if (featureCount > 0 && e.features.length != featureCount) {
-            return bad(raw, "wrong feature count: the model expects " + featureCount + " features per step, the"
-                    + " event has " + e.features.length, e.key);
+            return bad(raw, wrongCount(featureCount, e.features.length), e.key);
         }
         return new Result(e, null);
+    }
+
+    /**
+     * Why the step kernel cannot take {@code e}, or null when it can: the parser's own checks, for events
+     * that never met the parser (built in code, or from a user's own records).
+     */
+    public static String whyNotSteppable(Event e, int featureCount) {
+        if (e.features == null) {
+            return "missing \"features\": expected an array of " + featureCount + " numbers";
+        }
+        if (e.features.length != featureCount) {
+            return wrongCount(featureCount, e.features.length);
+        }
+        for (int i = 0; i < featureCount; i++) {
+            if (!Float.isFinite(e.features[i])) {
+                return "feature " + i + " is " + e.features[i];
+            }
+        }
+        if (e.step < Event.NO_STEP) {
+            return "\"step\" must be a non-negative integer, not " + e.step;
+        }
+        return null;
+    }
+
+    private static String wrongCount(int expected, int got) {
+        return "wrong feature count: the model expects " + expected + " features per step, the event has " + got;
     }
 
     private void readFields(JsonParser p, Event e) throws IOException, Bad {
@@ -206,8 +231,7 @@ public final class EventParser implements Serializable {
             buf[n++] = f;
         }
         if (featureCount > 0 && n > featureCount) {
-            throw new Bad("wrong feature count: the model expects " + featureCount + " features per step, the"
-                    + " event has " + n);
+            throw new Bad(wrongCount(featureCount, n));
         }
         return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
     }

@@ -2,6 +2,7 @@ package io.rnnstream.job.step;
 
 import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.EventParser;
 import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.connectors.RecordJson;
 import io.rnnstream.job.SequenceMeta;
@@ -62,7 +63,7 @@ public final class SequenceCore {
         if (meta == null) {
             meta = new SequenceMeta();
         }
-        String bad = EventCheck.whyNot(e, models.inputSize());
+        String bad = EventParser.whyNotSteppable(e, models.inputSize());
         if (bad != null) {
             dead(out, e, bad);
             return;
