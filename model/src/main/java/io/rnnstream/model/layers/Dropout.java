@@ -5,6 +5,9 @@ import java.util.Map;
 
 /** Keras Dropout: identity at inference; kept so that the summary matches the Keras model. */
 public final class Dropout extends Layer {
+    public static final LayerType TYPE = new LayerType("Dropout",
+            s -> new Dropout(s.layerName(), s.integer("size"), s.number("rate", 0f)));
+
     private final int size;
     private final float rate;
 
@@ -15,8 +18,22 @@ public final class Dropout extends Layer {
     }
 
     @Override
-    public String type() {
-        return "Dropout";
+    public LayerType layerType() {
+        return TYPE;
+    }
+
+    @Override
+    public String explainParams() {
+        return "0   [no weights: passes its input through at inference]";
+    }
+
+    @Override
+    public Map<String, Object> kerasConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("rate", (double) rate);
+        c.put("noise_shape", null);
+        c.put("seed", null);
+        return c;
     }
 
     @Override

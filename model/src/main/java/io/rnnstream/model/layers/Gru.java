@@ -3,6 +3,7 @@ package io.rnnstream.model.layers;
 import io.rnnstream.model.Activation;
 import io.rnnstream.model.Kernels;
 import io.rnnstream.model.StepOps;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -12,6 +13,8 @@ import java.util.Map;
  * before {@code U_h} and the bias is (3·units). State: h.
  */
 public final class Gru extends Recurrent {
+    public static final LayerType TYPE = new LayerType("GRU", Gru::read);
+
     private final Activation recurrentActivation;
     private final boolean resetAfter;
 
@@ -32,9 +35,60 @@ public final class Gru extends Recurrent {
         return resetAfter;
     }
 
+    private static Gru read(LayerSettings s) {
+        int units = s.integer("units");
+        Activation activation = s.activation("activation", "tanh");
+        Activation recurrentActivation = s.activation("recurrent_activation",
+                s.kerasMajor() >= 3 ? "sigmoid" : "hard_sigmoid");
+        boolean useBias = s.flag("use_bias", true);
+        boolean returnSequences = s.flag("return_sequences", false);
+        boolean goBackwards = s.flag("go_backwards", false);
+        LayerSettings.Weights w = s.weights(weightNames(useBias));
+        Tensor kernel = w.get("kernel");
+        Tensor recurrentKernel = w.get("recurrent_kernel");
+        Tensor bias = useBias ? w.get("bias") : null;
+        // Keras < 2.3 had no reset_after and computed as reset_after=False; a (2, 3·units) bias says True.
+        boolean resetAfter = s.flag("reset_after", bias != null ? bias.rank() == 2 : s.kerasMajor() >= 3);
+        return new Gru(s.layerName(), s.inputSize(kernel), units, activation, recurrentActivation, useBias,
+                resetAfter, returnSequences, goBackwards, kernel, recurrentKernel, bias);
+    }
+
     @Override
-    public String type() {
-        return "GRU";
+    public LayerType layerType() {
+        return TYPE;
+    }
+
+    @Override
+    protected Activation gateActivation() {
+        return recurrentActivation;
+    }
+
+    @Override
+    protected int biasRows() {
+        return useBias && resetAfter ? 2 : super.biasRows();
+    }
+
+    @Override
+    protected String biasWords() {
+        return resetAfter ? " + 2 bias rows, reset_after=True" : super.biasWords();
+    }
+
+    @Override
+    protected String gateWords() {
+        return "3 gates (z, r, h) × ";
+    }
+
+    @Override
+    protected String kerasCell() {
+        return "gru_cell";
+    }
+
+    @Override
+    protected Map<String, Object> kerasCellSettings() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("implementation", 2);
+        c.put("reset_after", resetAfter);
+        return c;
     }
 
     @Override

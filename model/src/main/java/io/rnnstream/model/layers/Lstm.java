@@ -3,6 +3,7 @@ package io.rnnstream.model.layers;
 import io.rnnstream.model.Activation;
 import io.rnnstream.model.Kernels;
 import io.rnnstream.model.StepOps;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -11,6 +12,8 @@ import java.util.Map;
  * State: h then c, 2·units floats.
  */
 public final class Lstm extends Recurrent {
+    public static final LayerType TYPE = new LayerType("LSTM", Lstm::read);
+
     private final Activation recurrentActivation;
 
     public Lstm(String name, int inputSize, int units, Activation activation, Activation recurrentActivation,
@@ -25,9 +28,51 @@ public final class Lstm extends Recurrent {
         return recurrentActivation;
     }
 
+    private static Lstm read(LayerSettings s) {
+        int units = s.integer("units");
+        Activation activation = s.activation("activation", "tanh");
+        Activation recurrentActivation = s.activation("recurrent_activation",
+                s.kerasMajor() >= 3 ? "sigmoid" : "hard_sigmoid");
+        boolean useBias = s.flag("use_bias", true);
+        boolean returnSequences = s.flag("return_sequences", false);
+        boolean goBackwards = s.flag("go_backwards", false);
+        LayerSettings.Weights w = s.weights(weightNames(useBias));
+        Tensor kernel = w.get("kernel");
+        return new Lstm(s.layerName(), s.inputSize(kernel), units, activation, recurrentActivation, useBias,
+                returnSequences, goBackwards, kernel, w.get("recurrent_kernel"), useBias ? w.get("bias") : null);
+    }
+
     @Override
-    public String type() {
-        return "LSTM";
+    public LayerType layerType() {
+        return TYPE;
+    }
+
+    @Override
+    protected Activation gateActivation() {
+        return recurrentActivation;
+    }
+
+    @Override
+    public String describeState() {
+        return "h (" + units + ") + c (" + units + ")";
+    }
+
+    @Override
+    protected String gateWords() {
+        return "4 gates (i, f, c, o) × ";
+    }
+
+    @Override
+    protected String kerasCell() {
+        return "lstm_cell";
+    }
+
+    @Override
+    protected Map<String, Object> kerasCellSettings() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("unit_forget_bias", true);
+        c.put("implementation", 2);
+        return c;
     }
 
     @Override

@@ -1,7 +1,10 @@
 package io.rnnstream.model.layers;
 
 import io.rnnstream.model.Activation;
+import io.rnnstream.model.Summary;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,6 +13,8 @@ import java.util.Map;
  * layouts and gate orders.
  */
 public abstract class Recurrent extends Layer {
+    private static final List<String> WEIGHTS = List.of("kernel", "recurrent_kernel", "bias");
+
     protected final int inputSize;
     protected final int units;
     protected final Activation activation;
@@ -128,6 +133,92 @@ public abstract class Recurrent extends Layer {
 
     protected int[] biasShape() {
         return new int[] {gates() * units};
+    }
+
+    /** The weights a recurrent layer has, in Keras's creation order. */
+    static List<String> weightNames(boolean useBias) {
+        return useBias ? WEIGHTS : WEIGHTS.subList(0, 2);
+    }
+
+    /** The recurrent activation of LSTM and GRU (their gates); null for SimpleRNN. */
+    protected Activation gateActivation() {
+        return null;
+    }
+
+    @Override
+    public List<Activation> activations() {
+        List<Activation> out = new ArrayList<>();
+        out.add(activation);
+        if (gateActivation() != null) {
+            out.add(gateActivation());
+        }
+        return out;
+    }
+
+    @Override
+    public boolean keepsTimesteps(boolean inputHasTimesteps) {
+        return returnSequences;
+    }
+
+    @Override
+    public String describeState() {
+        return "h (" + units + ")";
+    }
+
+    /** Rows of bias per gate column: 0 without bias, 2 for GRU with reset_after. */
+    protected int biasRows() {
+        return useBias ? 1 : 0;
+    }
+
+    /** How {@link #explainParams} names the bias rows. */
+    protected String biasWords() {
+        return " + bias";
+    }
+
+    /** How {@link #explainParams} names the gates, e.g. {@code 4 gates (i, f, c, o) × }; empty for one gate. */
+    protected abstract String gateWords();
+
+    @Override
+    public String explainParams() {
+        int rows = biasRows();
+        String gates = gates() == 1 ? "" : gates() + " × ";
+        return gates + units + " × (" + inputSize + " + " + units + (rows == 0 ? "" : " + " + rows) + ") = "
+                + Summary.number(paramCount()) + "   [" + gateWords() + "units × (inputs + units"
+                + (rows == 0 ? "" : biasWords()) + ")]";
+    }
+
+    /** The Keras name of the cell whose scope holds the weights: {@code lstm_cell}, … */
+    protected abstract String kerasCell();
+
+    @Override
+    public String kerasWeightScope() {
+        return name() + "/" + kerasCell();
+    }
+
+    @Override
+    public Map<String, Object> kerasConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("return_sequences", returnSequences);
+        c.put("return_state", false);
+        c.put("go_backwards", goBackwards);
+        c.put("stateful", false);
+        c.put("unroll", false);
+        c.put("time_major", false);
+        c.put("units", units);
+        c.put("activation", activation.kerasName());
+        if (gateActivation() != null) {
+            c.put("recurrent_activation", gateActivation().kerasName());
+        }
+        c.put("use_bias", useBias);
+        c.putAll(kerasCellSettings());
+        c.put("dropout", 0.0);
+        c.put("recurrent_dropout", 0.0);
+        return c;
+    }
+
+    /** Settings Keras gives only this cell type (written between use_bias and dropout, where Keras puts them). */
+    protected Map<String, Object> kerasCellSettings() {
+        return Map.of();
     }
 
     /** On a masked step: state untouched, output repeats h (zeros before the first step). */

@@ -6,15 +6,39 @@ import io.rnnstream.model.StepOps;
 
 /** Keras SimpleRNN: {@code h_t = activation(x_t·W + h_{t−1}·U + b)}. State: h. */
 public final class SimpleRnn extends Recurrent {
+    public static final LayerType TYPE = new LayerType("SimpleRNN", SimpleRnn::read);
+
     public SimpleRnn(String name, int inputSize, int units, Activation activation, boolean useBias,
             boolean returnSequences, boolean goBackwards, Tensor kernel, Tensor recurrentKernel, Tensor bias) {
         super(name, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
                 bias, new int[] {units});
     }
 
+    private static SimpleRnn read(LayerSettings s) {
+        int units = s.integer("units");
+        Activation activation = s.activation("activation", "tanh");
+        boolean useBias = s.flag("use_bias", true);
+        boolean returnSequences = s.flag("return_sequences", false);
+        boolean goBackwards = s.flag("go_backwards", false);
+        LayerSettings.Weights w = s.weights(weightNames(useBias));
+        Tensor kernel = w.get("kernel");
+        return new SimpleRnn(s.layerName(), s.inputSize(kernel), units, activation, useBias, returnSequences,
+                goBackwards, kernel, w.get("recurrent_kernel"), useBias ? w.get("bias") : null);
+    }
+
     @Override
-    public String type() {
-        return "SimpleRNN";
+    public LayerType layerType() {
+        return TYPE;
+    }
+
+    @Override
+    protected String gateWords() {
+        return "";
+    }
+
+    @Override
+    protected String kerasCell() {
+        return "simple_rnn_cell";
     }
 
     @Override
