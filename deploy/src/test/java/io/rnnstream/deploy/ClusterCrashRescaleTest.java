@@ -14,6 +14,7 @@ import io.rnnstream.model.ModelInfo;
 import io.rnnstream.model.layers.Dense;
 import io.rnnstream.model.layers.Gru;
 import io.rnnstream.model.layers.Tensor;
+import io.rnnstream.model.testing.TestTensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,15 +125,7 @@ class ClusterCrashRescaleTest {
     }
 
     static Tensor rnd(Random r, int... shape) {
-        int n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (r.nextFloat() - 0.5f) * 1.2f;
-        }
-        return Tensor.of(v, shape);
+        return TestTensors.uniform(r, 1.2f, shape);
     }
 
     static String key(int k) {
