@@ -31,7 +31,7 @@ public final class Dense extends Layer {
 
     public Dense(String name, int inputSize, int units, Activation activation, boolean useBias, Tensor kernel,
             Tensor bias) {
-        super(name);
+        super(name, TYPE);
         this.inputSize = inputSize;
         this.units = units;
         this.activation = activation;
@@ -67,11 +67,6 @@ public final class Dense extends Layer {
         Tensor kernel = w.get("kernel");
         return new Dense(s.layerName(), s.inputSize(kernel), units, activation, useBias, kernel,
                 useBias ? w.get("bias") : null);
-    }
-
-    @Override
-    public LayerType layerType() {
-        return TYPE;
     }
 
     @Override

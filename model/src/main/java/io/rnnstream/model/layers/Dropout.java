@@ -12,14 +12,9 @@ public final class Dropout extends Layer {
     private final float rate;
 
     public Dropout(String name, int size, float rate) {
-        super(name);
+        super(name, TYPE);
         this.size = size;
         this.rate = rate;
-    }
-
-    @Override
-    public LayerType layerType() {
-        return TYPE;
     }
 
     @Override

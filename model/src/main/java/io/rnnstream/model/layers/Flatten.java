@@ -16,18 +16,13 @@ public final class Flatten extends Layer {
     private final int features;
 
     public Flatten(String name, int timesteps, int features) {
-        super(name);
+        super(name, TYPE);
         this.timesteps = timesteps;
         this.features = features;
     }
 
     public int timesteps() {
         return timesteps;
-    }
-
-    @Override
-    public LayerType layerType() {
-        return TYPE;
     }
 
     @Override

@@ -21,7 +21,7 @@ public final class Gru extends Recurrent {
     public Gru(String name, int inputSize, int units, Activation activation, Activation recurrentActivation,
             boolean useBias, boolean resetAfter, boolean returnSequences, boolean goBackwards, Tensor kernel,
             Tensor recurrentKernel, Tensor bias) {
-        super(name, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
+        super(name, TYPE, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
                 bias, resetAfter ? new int[] {2, 3 * units} : new int[] {3 * units});
         this.recurrentActivation = recurrentActivation;
         this.resetAfter = resetAfter;
@@ -36,26 +36,11 @@ public final class Gru extends Recurrent {
     }
 
     private static Gru read(LayerSettings s) {
-        int units = s.integer("units");
-        Activation activation = s.activation("activation", "tanh");
-        Activation recurrentActivation = s.activation("recurrent_activation",
-                s.kerasMajor() >= 3 ? "sigmoid" : "hard_sigmoid");
-        boolean useBias = s.flag("use_bias", true);
-        boolean returnSequences = s.flag("return_sequences", false);
-        boolean goBackwards = s.flag("go_backwards", false);
-        LayerSettings.Weights w = s.weights(weightNames(useBias));
-        Tensor kernel = w.get("kernel");
-        Tensor recurrentKernel = w.get("recurrent_kernel");
-        Tensor bias = useBias ? w.get("bias") : null;
+        Read r = new Read(s, true);
         // Keras < 2.3 had no reset_after and computed as reset_after=False; a (2, 3·units) bias says True.
-        boolean resetAfter = s.flag("reset_after", bias != null ? bias.rank() == 2 : s.kerasMajor() >= 3);
-        return new Gru(s.layerName(), s.inputSize(kernel), units, activation, recurrentActivation, useBias,
-                resetAfter, returnSequences, goBackwards, kernel, recurrentKernel, bias);
-    }
-
-    @Override
-    public LayerType layerType() {
-        return TYPE;
+        boolean resetAfter = s.flag("reset_after", r.bias != null ? r.bias.rank() == 2 : s.kerasMajor() >= 3);
+        return new Gru(r.name, r.inputSize, r.units, r.activation, r.gateActivation, r.useBias, resetAfter,
+                r.returnSequences, r.goBackwards, r.kernel, r.recurrentKernel, r.bias);
     }
 
     @Override

@@ -15,9 +15,11 @@ import java.util.Map;
  */
 public abstract class Layer {
     private final String name;
+    private final LayerType layerType;
 
-    protected Layer(String name) {
+    protected Layer(String name, LayerType layerType) {
         this.name = name;
+        this.layerType = layerType;
     }
 
     public final String name() {
@@ -25,7 +27,9 @@ public abstract class Layer {
     }
 
     /** What kind of layer this is: its name, and how a file's settings become one. */
-    public abstract LayerType layerType();
+    public final LayerType layerType() {
+        return layerType;
+    }
 
     /** The type's name, in the native file and as Keras's class name: "SimpleRNN", "LSTM", "Dense", … */
     public final String type() {

@@ -19,7 +19,7 @@ public final class Lstm extends Recurrent {
     public Lstm(String name, int inputSize, int units, Activation activation, Activation recurrentActivation,
             boolean useBias, boolean returnSequences, boolean goBackwards, Tensor kernel, Tensor recurrentKernel,
             Tensor bias) {
-        super(name, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
+        super(name, TYPE, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
                 bias, new int[] {4 * units});
         this.recurrentActivation = recurrentActivation;
     }
@@ -29,22 +29,9 @@ public final class Lstm extends Recurrent {
     }
 
     private static Lstm read(LayerSettings s) {
-        int units = s.integer("units");
-        Activation activation = s.activation("activation", "tanh");
-        Activation recurrentActivation = s.activation("recurrent_activation",
-                s.kerasMajor() >= 3 ? "sigmoid" : "hard_sigmoid");
-        boolean useBias = s.flag("use_bias", true);
-        boolean returnSequences = s.flag("return_sequences", false);
-        boolean goBackwards = s.flag("go_backwards", false);
-        LayerSettings.Weights w = s.weights(weightNames(useBias));
-        Tensor kernel = w.get("kernel");
-        return new Lstm(s.layerName(), s.inputSize(kernel), units, activation, recurrentActivation, useBias,
-                returnSequences, goBackwards, kernel, w.get("recurrent_kernel"), useBias ? w.get("bias") : null);
-    }
-
-    @Override
-    public LayerType layerType() {
-        return TYPE;
+        Read r = new Read(s, true);
+        return new Lstm(r.name, r.inputSize, r.units, r.activation, r.gateActivation, r.useBias, r.returnSequences,
+                r.goBackwards, r.kernel, r.recurrentKernel, r.bias);
     }
 
     @Override

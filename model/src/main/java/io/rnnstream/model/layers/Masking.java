@@ -15,7 +15,7 @@ public final class Masking extends Layer {
     private final float maskValue;
 
     public Masking(String name, int size, float maskValue) {
-        super(name);
+        super(name, TYPE);
         this.size = size;
         this.maskValue = maskValue;
     }
@@ -32,11 +32,6 @@ public final class Masking extends Layer {
             }
         }
         return true;
-    }
-
-    @Override
-    public LayerType layerType() {
-        return TYPE;
     }
 
     @Override

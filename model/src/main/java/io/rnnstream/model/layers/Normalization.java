@@ -21,7 +21,7 @@ public final class Normalization extends Layer {
     private final float[] invStd;
 
     public Normalization(String name, Tensor mean, Tensor variance) {
-        super(name);
+        super(name, TYPE);
         this.size = mean.data().length;
         this.mean = mean.data();
         this.variance = variance.expectShape(name + "/variance", mean.shape()).data();
@@ -44,11 +44,6 @@ public final class Normalization extends Layer {
         int size = s.integer("size");
         LayerSettings.Weights w = s.weights(List.of("mean", "variance"));
         return new Normalization(name, w.get("mean").expectShape(name + "/mean", size), w.get("variance"));
-    }
-
-    @Override
-    public LayerType layerType() {
-        return TYPE;
     }
 
     @Override

@@ -28,10 +28,10 @@ public abstract class Recurrent extends Layer {
     /** gates·units floats (GRU with reset_after: 2·3·units, input row then recurrent row); null without bias. */
     protected final float[] bias;
 
-    protected Recurrent(String name, int inputSize, int units, Activation activation, boolean useBias,
+    protected Recurrent(String name, LayerType layerType, int inputSize, int units, Activation activation, boolean useBias,
             boolean returnSequences, boolean goBackwards, Tensor kernel, Tensor recurrentKernel, Tensor bias,
             int[] biasShape) {
-        super(name);
+        super(name, layerType);
         this.inputSize = inputSize;
         this.units = units;
         this.activation = activation;
@@ -135,9 +135,40 @@ public abstract class Recurrent extends Layer {
         return new int[] {gates() * units};
     }
 
-    /** The weights a recurrent layer has, in Keras's creation order. */
-    static List<String> weightNames(boolean useBias) {
-        return useBias ? WEIGHTS : WEIGHTS.subList(0, 2);
+    /**
+     * The settings SimpleRNN, LSTM and GRU share, read the same way for each; {@code gateActivation} is
+     * null for SimpleRNN, {@code bias} null without use_bias.
+     */
+    static final class Read {
+        final String name;
+        final int units;
+        final Activation activation;
+        final Activation gateActivation;
+        final boolean useBias;
+        final boolean returnSequences;
+        final boolean goBackwards;
+        final Tensor kernel;
+        final int inputSize;
+        final Tensor recurrentKernel;
+        final Tensor bias;
+
+        Read(LayerSettings s, boolean gated) {
+            name = s.layerName();
+            units = s.integer("units");
+            activation = s.activation("activation", "tanh");
+            // Keras 3 changed the default from hard_sigmoid to sigmoid.
+            gateActivation = gated
+                    ? s.activation("recurrent_activation", s.kerasMajor() >= 3 ? "sigmoid" : "hard_sigmoid")
+                    : null;
+            useBias = s.flag("use_bias", true);
+            returnSequences = s.flag("return_sequences", false);
+            goBackwards = s.flag("go_backwards", false);
+            LayerSettings.Weights w = s.weights(useBias ? WEIGHTS : WEIGHTS.subList(0, 2));
+            kernel = w.get("kernel");
+            inputSize = s.inputSize(kernel);
+            recurrentKernel = w.get("recurrent_kernel");
+            bias = useBias ? w.get("bias") : null;
+        }
     }
 
     /** The recurrent activation of LSTM and GRU (their gates); null for SimpleRNN. */

@@ -10,25 +10,14 @@ public final class SimpleRnn extends Recurrent {
 
     public SimpleRnn(String name, int inputSize, int units, Activation activation, boolean useBias,
             boolean returnSequences, boolean goBackwards, Tensor kernel, Tensor recurrentKernel, Tensor bias) {
-        super(name, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
+        super(name, TYPE, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
                 bias, new int[] {units});
     }
 
     private static SimpleRnn read(LayerSettings s) {
-        int units = s.integer("units");
-        Activation activation = s.activation("activation", "tanh");
-        boolean useBias = s.flag("use_bias", true);
-        boolean returnSequences = s.flag("return_sequences", false);
-        boolean goBackwards = s.flag("go_backwards", false);
-        LayerSettings.Weights w = s.weights(weightNames(useBias));
-        Tensor kernel = w.get("kernel");
-        return new SimpleRnn(s.layerName(), s.inputSize(kernel), units, activation, useBias, returnSequences,
-                goBackwards, kernel, w.get("recurrent_kernel"), useBias ? w.get("bias") : null);
-    }
-
-    @Override
-    public LayerType layerType() {
-        return TYPE;
+        Read r = new Read(s, false);
+        return new SimpleRnn(r.name, r.inputSize, r.units, r.activation, r.useBias, r.returnSequences, r.goBackwards,
+                r.kernel, r.recurrentKernel, r.bias);
     }
 
     @Override
