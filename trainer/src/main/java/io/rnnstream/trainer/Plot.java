@@ -35,11 +35,56 @@ public final class Plot {
 
     private Plot() {}
 
-    /**
-     * @param yMin the bottom of the y axis, null to fit the data
-     * @param yMax the top of the y axis, null to fit the data
-     */
-    public static void lines(Path file, String title, String xLabel, String yLabel, List<Series> series, Double yMin,
+    /** A line chart titled {@code title}; name its axes, add its series, then {@link Lines#writeTo}. */
+    public static Lines lines(String title) {
+        return new Lines(title);
+    }
+
+    /** A line chart's settings; the y axis fits the data unless {@link #yFrom}/{@link #yTo} fix an end. */
+    public static final class Lines {
+        private final String title;
+        private final List<Series> series = new ArrayList<>();
+        private String xLabel = "";
+        private String yLabel = "";
+        private Double yMin;
+        private Double yMax;
+
+        private Lines(String title) {
+            this.title = title;
+        }
+
+        public Lines xAxis(String label) {
+            this.xLabel = label;
+            return this;
+        }
+
+        public Lines yAxis(String label) {
+            this.yLabel = label;
+            return this;
+        }
+
+        public Lines yFrom(double bottom) {
+            this.yMin = bottom;
+            return this;
+        }
+
+        public Lines yTo(double top) {
+            this.yMax = top;
+            return this;
+        }
+
+        public Lines series(List<Series> lines) {
+            series.addAll(lines);
+            return this;
+        }
+
+        /** Writes the chart as a PNG to {@code file}. */
+        public void writeTo(Path file) throws IOException {
+            draw(file, title, xLabel, yLabel, series, yMin, yMax);
+        }
+    }
+
+    private static void draw(Path file, String title, String xLabel, String yLabel, List<Series> series, Double yMin,
             Double yMax) throws IOException {
         XYChart chart = new XYChartBuilder().width(W).height(H).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel)
                 .build();

@@ -17,10 +17,10 @@ class PlotTest {
     @Test
     void linesAreAPngOfTheReportSizeAndSkipNaN() throws Exception {
         Path png = tmp.resolve("accuracy.png");
-        Plot.lines(png, "Accuracy per epoch", "epoch", "accuracy", List.of(
+        Plot.lines("Accuracy per epoch").xAxis("epoch").yAxis("accuracy").yTo(1).series(List.of(
                 new Plot.Series("training", new double[] {1, 2, 3}, new double[] {0.5, 0.7, 0.9}),
                 new Plot.Series("validation", new double[] {1, 2, 3}, new double[] {0.4, Double.NaN, 0.8}),
-                new Plot.Series("never measured", new double[] {1}, new double[] {Double.NaN})), null, 1.0);
+                new Plot.Series("never measured", new double[] {1}, new double[] {Double.NaN}))).writeTo(png);
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(640, img.getWidth());
         assertEquals(400, img.getHeight());
@@ -29,7 +29,7 @@ class PlotTest {
     @Test
     void aChartWithoutPointsIsStillDrawn() throws Exception {
         Path png = tmp.resolve("empty.png");
-        Plot.lines(png, "nothing yet", "epoch", "loss", List.of(), 0.0, null);
+        Plot.lines("nothing yet").xAxis("epoch").yAxis("loss").yFrom(0).writeTo(png);
         assertEquals(640, ImageIO.read(png.toFile()).getWidth());
     }
 
