@@ -156,14 +156,14 @@ final class BenchKafkaCommand extends BaseCommand {
 
     /** One progress bar a stage, on outputs seen by the read_uncommitted consumer. */
     private final class BarListener implements KafkaBench.Listener {
-        private ProgressBar bar;
+        private Progress bar;
         private long last;
 
         @Override
         public void stage(KafkaBenchStage stage, int index, int count) {
             err().printf(Locale.ROOT, "stage %d of %d: %s (%s)…%n", index + 1, count, stage.label(), stage.description());
             err().flush();
-            bar = stage == KafkaBenchStage.ENGINE ? null : new ProgressBar(stage.label(), events, "outputs");
+            bar = stage == KafkaBenchStage.ENGINE ? null : Progress.start(stage.label(), events, "outputs");
             last = 0;
         }
 

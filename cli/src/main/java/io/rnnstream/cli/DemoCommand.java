@@ -225,11 +225,11 @@ final class DemoCommand extends BaseCommand {
             replay.start();
 
             long deadline = System.nanoTime() + timeout.toNanos();
-            ProgressBar bar = new ProgressBar("stream", totalEvents, "outputs");
+            Progress bar = Progress.start("stream", totalEvents, "outputs");
             while (System.nanoTime() < deadline && consumerFailure.get() == null && replayFailure.get() == null) {
                 long seen = score.outputs() + deadLetters.get();
                 double acc = score.accuracy();
-                bar.suffix(String.format(Locale.ROOT, "sent %,d  finished %,d/%,d  accuracy %s", sentCount.get(),
+                bar.message(String.format(Locale.ROOT, "sent %,d  finished %,d/%,d  accuracy %s", sentCount.get(),
                         score.finals(), n, Double.isNaN(acc) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * acc)));
                 bar.update(score.outputs());
                 if (sentTotal.get() >= 0 && seen >= sentTotal.get()) {

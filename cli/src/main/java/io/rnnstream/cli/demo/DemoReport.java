@@ -27,9 +27,9 @@ public final class DemoReport {
             x[t] = t + 1;
         }
         System.setProperty("java.awt.headless", "true");
-        Plot.lines(dir.resolve("accuracy-by-timestep.png"), "Accuracy against timesteps seen",
-                "timesteps seen (rows of the digit)", "accuracy",
-                List.of(new Plot.Series("stream", x, byStep)), 0.0, 1.0);
+        Plot.lines("Accuracy against timesteps seen").xAxis("timesteps seen (rows of the digit)").yAxis("accuracy")
+                .yFrom(0).yTo(1).series(List.of(new Plot.Series("stream", x, byStep)))
+                .writeTo(dir.resolve("accuracy-by-timestep.png"));
         long[][] c = score.confusion();
         int[][] ci = new int[c.length][];
         for (int i = 0; i < c.length; i++) {
