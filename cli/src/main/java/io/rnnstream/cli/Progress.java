@@ -55,7 +55,8 @@ final class Progress implements AutoCloseable {
 
     /** Extra text after the counts, e.g. "accuracy 91.2%". */
     void message(String text) {
-        bar.setExtraMessage(text);
+        // The library writes the message right after the speed: a separator keeps the two apart.
+        bar.setExtraMessage(" · " + text);
     }
 
     /** Draws the final count and ends the line. */
