@@ -1,0 +1,100 @@
+package io.rnnstream.sql;
+
+import io.rnnstream.connectors.Event;
+import io.rnnstream.job.SequenceMeta;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.table.api.dataview.MapView;
+import org.apache.flink.table.functions.ProcessTableFunction;
+
+/**
+ * One key's state as the core sees it, over the PTF's state entries. The PTF hands its value state in
+ * as a mutable object that Flink writes back when the call returns, and never hands in null: a
+ * {@link SequenceMeta} that is all defaults is what "no state" looks like, and clearing it is
+ * {@link ProcessTableFunction.Context#clearState}, which takes effect when the call returns (so
+ * {@link #finish} issues it only if nothing was written after the clear).
+ */
+final class PtfState {
+    private final ProcessTableFunction.Context ctx;
+    private final SequenceMeta sequence;
+    private final MapView<Integer, Event> earlySteps;
+    private boolean cleared;
+
+    PtfState(ProcessTableFunction.Context ctx, SequenceMeta sequence, MapView<Integer, Event> earlySteps) {
+        this.ctx = ctx;
+        this.sequence = sequence;
+        this.earlySteps = earlySteps;
+    }
+
+    /** The key's bookkeeping, or null when it has none. */
+    public SequenceMeta meta() {
+        return isEmpty(sequence) ? null : sequence;
+    }
+
+    public void updateMeta(SequenceMeta meta) {
+        if (meta != sequence) {
+            copy(meta, sequence);
+        }
+        cleared = false;
+    }
+
+    public void clearMeta() {
+        copy(new SequenceMeta(), sequence);
+        cleared = true;
+    }
+
+    public Event buffered(int step) throws Exception {
+        return earlySteps.get(step);
+    }
+
+    public boolean isBuffered(int step) throws Exception {
+        return earlySteps.contains(step);
+    }
+
+    public void buffer(int step, Event e) throws Exception {
+        earlySteps.put(step, e);
+    }
+
+    public void removeBuffered(int step) throws Exception {
+        earlySteps.remove(step);
+    }
+
+    public List<Map.Entry<Integer, Event>> bufferedEntries() throws Exception {
+        List<Map.Entry<Integer, Event>> out = new ArrayList<>();
+        for (Map.Entry<Integer, Event> en : earlySteps.entries()) {
+            out.add(Map.entry(en.getKey(), en.getValue()));
+        }
+        return out;
+    }
+
+    public void clearBuffer() {
+        earlySteps.clear();
+    }
+
+    /** After the core returns: a clear that nothing overwrote removes the value (not just its fields). */
+    void finish() {
+        if (cleared) {
+            ctx.clearState(RnnClassify.STATE_SEQUENCE);
+        }
+    }
+
+    static boolean isEmpty(SequenceMeta m) {
+        return !m.active && m.buffered == 0 && m.endedAt < 0 && m.timer == SequenceMeta.NO_TIMER && m.state == null;
+    }
+
+    private static void copy(SequenceMeta from, SequenceMeta to) {
+        to.active = from.active;
+        to.nextStep = from.nextStep;
+        to.endedAt = from.endedAt;
+        to.endedByTimeout = from.endedByTimeout;
+        to.decided = from.decided;
+        to.buffered = from.buffered;
+        to.maxTs = from.maxTs;
+        to.timer = from.timer;
+        to.timerEventTime = from.timerEventTime;
+        to.model = from.model;
+        to.state = from.state;
+        to.lastOutput = from.lastOutput;
+    }
+}

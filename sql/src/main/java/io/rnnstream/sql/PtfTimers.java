@@ -1,0 +1,43 @@
+package io.rnnstream.sql;
+
+import org.apache.flink.table.functions.ProcessTableFunction;
+
+/**
+ * The core's timers on a process table function: event-time timers are the PTF's (unnamed) timers on
+ * the {@code on_time} clock. Flink 2.2 gives PTFs no processing-time timers, so RNN_CLASSIFY refuses an
+ * idle timeout without {@code on_time} before the core could ask for one.
+ */
+final class PtfTimers {
+    private final ProcessTableFunction.TimeContext<Long> time;
+
+    PtfTimers(ProcessTableFunction.Context ctx) {
+        this.time = ctx.timeContext(Long.class);
+    }
+
+    public long currentProcessingTime() {
+        return System.currentTimeMillis();
+    }
+
+    /** Long.MIN_VALUE until every input has sent a watermark (as a DataStream operator's). */
+    public long currentWatermark() {
+        Long w = time.currentWatermark();
+        return w == null ? Long.MIN_VALUE : w;
+    }
+
+    public void registerEventTimeTimer(long at) {
+        time.registerOnTime(at);
+    }
+
+    public void deleteEventTimeTimer(long at) {
+        time.clearTimer(at);
+    }
+
+    public void registerProcessingTimeTimer(long at) {
+        throw new UnsupportedOperationException(RnnClassify.NAME + " has no processing-time timers (Flink 2.2 PTFs"
+                + " have none): pass on_time => DESCRIPTOR(…) for idle timeouts");
+    }
+
+    public void deleteProcessingTimeTimer(long at) {
+        // None is ever registered.
+    }
+}

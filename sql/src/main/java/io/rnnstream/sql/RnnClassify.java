@@ -1,0 +1,135 @@
+package io.rnnstream.sql;
+
+import io.rnnstream.connectors.DeadLetter;
+import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.job.SequenceMeta;
+import java.time.Duration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.table.annotation.ArgumentHint;
+import org.apache.flink.table.annotation.ArgumentTrait;
+import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.annotation.StateHint;
+import org.apache.flink.table.api.dataview.MapView;
+import org.apache.flink.table.functions.FunctionContext;
+import org.apache.flink.table.functions.ProcessTableFunction;
+import org.apache.flink.types.Row;
+
+/**
+ * {@code RNN_CLASSIFY(input => TABLE events PARTITION BY key, model => 'models/x.rnns', …)}: the
+ * DataStream job's step stage as a process table function. Each PARTITION BY key is one sequence
+ * at a time; each input row advances it by one step (in {@code step} order, early steps buffered) and
+ * yields one output row, the record the DataStream job writes; idle timeouts add one row. A row that
+ * cannot be applied (duplicate, late, wrong features…) yields a row with {@code error} set instead of
+ * failing the job, counted in the {@code rnnstream.deadLetters} metric. See docs/SQL.md.
+ *
+ * <p>The sequence rules and the model arithmetic are the job's own ({@link StepDriver} hands each
+ * call to the job's sequence core); this class only translates between rows and the core's types.
+ *
+ * <p>State (Flink-serialized structured types, no Kryo): {@code sequence} is the job's
+ * {@link SequenceMeta} (recurrent state and bookkeeping: one read and one write per row);
+ * {@code early_steps} holds out-of-order steps (a map view: touched only by early rows);
+ * {@code call} keeps this call's arguments, written once per key, because {@code onTimer} receives
+ * no scalar arguments in Flink 2.2 and a timer may fire before any row after a restore.
+ */
+@DataTypeHint("ROW<step INT, output ARRAY<FLOAT>, label STRING, label_index INT, `final` BOOLEAN, decision BOOLEAN,"
+        + " model STRING, reason STRING, error STRING, `raw` STRING>")
+public class RnnClassify extends ProcessTableFunction<Row> {
+    private static final long serialVersionUID = 1L;
+
+    /** The name SQL calls it by, registered by {@code ./rnnstream sql}; SQL Client users pick their own. */
+    public static final String NAME = "RNN_CLASSIFY";
+
+    /** State names: part of the savepoint format (with the call's uid), so never rename them. */
+    static final String STATE_SEQUENCE = "sequence";
+    static final String STATE_EARLY_STEPS = "early_steps";
+    static final String STATE_CALL = "call";
+
+    private transient StepDriver driver;
+    private transient Counter deadLetters;
+    private transient Counter outputs;
+
+    @Override
+    public void open(FunctionContext context) throws Exception {
+        var g = context.getMetricGroup().addGroup("rnnstream");
+        deadLetters = g.counter("deadLetters");
+        outputs = g.counter("outputs");
+    }
+
+    public void eval(Context ctx,
+            @StateHint(name = STATE_SEQUENCE) SequenceMeta sequence,
+            @StateHint(name = STATE_EARLY_STEPS) MapView<Integer, Event> earlySteps,
+            @StateHint(name = STATE_CALL) MapView<String, String> call,
+            @ArgumentHint(value = ArgumentTrait.SET_SEMANTIC_TABLE, name = "input") Row input,
+            @ArgumentHint(name = "model") String model,
+            @ArgumentHint(name = "sequence_length", isOptional = true) Integer sequenceLength,
+            @ArgumentHint(name = "idle_timeout", isOptional = true) Duration idleTimeout,
+            @ArgumentHint(name = "decide_at_confidence", isOptional = true) Double decideAtConfidence,
+            @ArgumentHint(name = "max_buffered_steps", isOptional = true) Integer maxBufferedSteps)
+            throws Exception {
+        CallArgs args = CallArgs.builder().model(model).sequenceLength(sequenceLength).idleTimeout(idleTimeout)
+                .decideAtConfidence(decideAtConfidence).maxBufferedSteps(maxBufferedSteps).build();
+        StepDriver d = driver(args);
+        RowEvents.Parsed parsed = RowEvents.parse(ctx, input);
+        if (args.idleTimeout() != null && parsed.event() != null && !parsed.event().hasTs()) {
+            throw new IllegalArgumentException(NAME + ": idle_timeout needs event time: pass on_time => DESCRIPTOR(…)"
+                    + " naming a watermarked column (Flink 2.2 gives process table functions no processing-time"
+                    + " timers)");
+        }
+        args.saveTo(call);
+        PtfState state = new PtfState(ctx, sequence, earlySteps);
+        Rows out = new Rows();
+        if (parsed.error() != null) {
+            out.deadLetter(new DeadLetter(parsed.raw(), parsed.error(), parsed.key()));
+        } else {
+            d.onEvent(parsed.event(), state, new PtfTimers(ctx), out);
+        }
+        state.finish();
+    }
+
+    public void onTimer(OnTimerContext ctx, SequenceMeta sequence, MapView<Integer, Event> earlySteps,
+            MapView<String, String> call) throws Exception {
+        StepDriver d = driver(CallArgs.loadFrom(call));
+        PtfState state = new PtfState(ctx, sequence, earlySteps);
+        Long at = ctx.timeContext(Long.class).time();
+        d.onTimer(at, state, new PtfTimers(ctx), new Rows());
+        state.finish();
+    }
+
+    /** Built on the first row (or timer): only then does a call's arguments reach the function. */
+    private StepDriver driver(CallArgs args) throws Exception {
+        if (driver == null || !driver.args().equals(args)) {
+            driver = new StepDriver(args);
+        }
+        return driver;
+    }
+
+    /** Turns the core's records into this function's output rows. */
+    private final class Rows implements StepDriver.Emitter {
+        @Override
+        public void output(OutputRecord r) {
+            outputs.inc();
+            collect(Row.of(r.step, boxed(r.output), r.labelName != null ? r.labelName
+                    : r.labelIndex != OutputRecord.NO_LABEL ? Integer.toString(r.labelIndex) : null,
+                    r.labelIndex != OutputRecord.NO_LABEL ? r.labelIndex : null, r.last, r.decision, r.model, r.reason,
+                    null, null));
+        }
+
+        @Override
+        public void deadLetter(DeadLetter d) {
+            deadLetters.inc();
+            collect(Row.of(null, null, null, null, null, null, null, null, d.error, d.raw));
+        }
+    }
+
+    private static Float[] boxed(float[] v) {
+        if (v == null) {
+            return null;
+        }
+        Float[] out = new Float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return out;
+    }
+}
