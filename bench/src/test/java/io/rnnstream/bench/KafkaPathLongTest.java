@@ -2,11 +2,11 @@ package io.rnnstream.bench;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rnnstream.job.bench.kafka.KafkaBench;
-import io.rnnstream.job.bench.kafka.KafkaBenchResult;
-import io.rnnstream.job.bench.kafka.KafkaBenchSpec;
-import io.rnnstream.job.bench.kafka.KafkaBenchStage;
-import io.rnnstream.job.bench.kafka.KafkaGoals;
+import io.rnnstream.bench.harness.kafka.KafkaBench;
+import io.rnnstream.bench.harness.kafka.KafkaBenchResult;
+import io.rnnstream.bench.harness.kafka.KafkaBenchSpec;
+import io.rnnstream.bench.harness.kafka.KafkaBenchStage;
+import io.rnnstream.bench.harness.kafka.KafkaGoals;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelLoader;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package io.rnnstream.cli;
 
 import io.rnnstream.connectors.FileConnectors;
-import io.rnnstream.job.bench.kafka.KafkaBench;
-import io.rnnstream.job.bench.kafka.KafkaBenchResult;
-import io.rnnstream.job.bench.kafka.KafkaBenchSpec;
-import io.rnnstream.job.bench.kafka.KafkaBenchStage;
+import io.rnnstream.bench.harness.kafka.KafkaBench;
+import io.rnnstream.bench.harness.kafka.KafkaBenchResult;
+import io.rnnstream.bench.harness.kafka.KafkaBenchSpec;
+import io.rnnstream.bench.harness.kafka.KafkaBenchStage;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
 import java.nio.charset.StandardCharsets;

@@ -8,6 +8,8 @@ import io.rnnstream.connectors.kafka.LocalKafkaBroker;
 import io.rnnstream.connectors.replay.Interleaver;
 import io.rnnstream.connectors.replay.KafkaReplay;
 import io.rnnstream.job.KafkaJob;
+import io.rnnstream.job.Pipeline;
+import io.rnnstream.job.step.Head;
 import io.rnnstream.job.LocalFlink;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.StreamOptions;
@@ -140,12 +142,12 @@ final class DemoCommand extends BaseCommand {
         StreamOptions decisions = m.info().training().decisions().isEmpty()
                 ? StreamOptions.defaults().decideAtConfidence(decideAtPrecision)
                 : StreamOptions.defaults().decideAtPrecision(decideAtPrecision);
-        io.rnnstream.job.Head.check(m, decisions);
-        String warning = io.rnnstream.job.Head.decisionWarning(m, decisions);
+        Head.check(m, decisions);
+        String warning = Head.decisionWarning(m, decisions);
         if (warning != null) {
             err().println(warning);
         }
-        double threshold = io.rnnstream.job.Head.decisionThreshold(m, decisions);
+        double threshold = Head.decisionThreshold(m, decisions);
         long totalEvents = (long) n * steps;
         out().printf(Locale.ROOT, "model     %s  %s%n", m.id(), m.describe());
         out().printf(Locale.ROOT, "data      %,d held-out MNIST digits, %d rows of %d pixels each → %,d events%n", n,
@@ -167,10 +169,10 @@ final class DemoCommand extends BaseCommand {
             int uiPort = freePortFrom(webUiPort);
             StreamExecutionEnvironment env = LocalFlink.environment(parallelism, "hashmap", work.resolve("checkpoints"),
                     checkpointInterval, uiPort);
-            KafkaJob.Config config = new KafkaJob.Config(broker.bootstrapServers(), "events", "outputs",
-                    "dead-letters", "rnnstream-demo", StartingOffsets.EARLIEST, new Properties(), "rnnstream-demo",
-                    false);
-            KafkaJob.build(env, config, ModelProvider.of(m), m.id(), decisions);
+            KafkaJob.Settings kafka = KafkaJob.settings().bootstrapServers(broker.bootstrapServers())
+                    .inputTopic("events").outputTopic("outputs").dlqTopic("dead-letters").groupId("rnnstream-demo")
+                    .startingOffsets(StartingOffsets.EARLIEST).transactionalIdPrefix("rnnstream-demo").build();
+            KafkaJob.build(env, kafka, Pipeline.builder().model(ModelProvider.of(m)).options(decisions));
             job = env.executeAsync("rnnstream demo");
             out().println("flink     job " + job.getJobID() + ", parallelism " + parallelism + ", web UI http://127.0.0.1:"
                     + uiPort);

@@ -2,7 +2,7 @@ package io.rnnstream.cli;
 
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.kafka.ModelTopic;
-import io.rnnstream.job.ModelUpdate;
+import io.rnnstream.job.swap.ModelUpdate;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
 import io.rnnstream.model.ModelFile;

@@ -1,13 +1,14 @@
 package io.rnnstream.cli;
 
 import io.rnnstream.connectors.FileConnectors;
+import io.rnnstream.job.JobOptions;
 import io.rnnstream.job.KafkaJob;
 import io.rnnstream.job.LocalFileJob;
 import io.rnnstream.job.LocalFlink;
 import io.rnnstream.job.ModelProvider;
-import io.rnnstream.job.RnnstreamJob;
+import io.rnnstream.job.Pipeline;
 import io.rnnstream.job.StreamOptions;
-import io.rnnstream.job.SwapPolicy;
+import io.rnnstream.job.step.Head;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelLoader;
 import java.io.PrintWriter;
@@ -152,26 +153,54 @@ public class StreamCommand extends BaseCommand {
                     + " (default: ${DEFAULT-VALUE}).")
     Duration maxOutOfOrderness;
 
+    @Option(names = "--delivery", defaultValue = "exactly-once", paramLabel = "exactly-once|at-least-once",
+            description = "Kafka: exactly-once (outputs visible to read_committed consumers when the checkpoint that"
+                    + " covers them completes) or at-least-once (visible at once; after a failure some are written"
+                    + " again, byte-identical under the same key and step) (default: ${DEFAULT-VALUE}).")
+    String delivery;
+
+    /** This command's options as the job takes them: the one mapping to settings is {@link JobOptions}'. */
+    JobOptions jobOptions() {
+        JobOptions o = new JobOptions();
+        o.model = model;
+        o.bootstrapServers = bootstrapServers;
+        o.inputTopic = inputTopic;
+        o.outputTopic = outputTopic;
+        o.dlqTopic = dlqTopic;
+        o.groupId = groupId;
+        o.startingOffsets = startingOffsets;
+        o.kafkaProperties = kafkaProperties;
+        o.kafkaPropertiesFile = kafkaPropertiesFile;
+        o.bounded = bounded;
+        o.modelTopic = modelTopic;
+        o.statusTopic = statusTopic;
+        o.modelDir = modelDir;
+        o.swapPolicy = swapPolicy;
+        o.delivery = delivery;
+        o.checkpointInterval = checkpointInterval;
+        o.parallelism = parallelism;
+        o.sequenceLength = sequenceLength;
+        o.idleTimeout = idleTimeout;
+        o.decideAtConfidence = decideAtConfidence;
+        o.decideAtPrecision = decideAtPrecision;
+        o.emitHidden = emitHidden;
+        o.maxBufferedSteps = maxBufferedSteps;
+        o.stateTtl = stateTtl;
+        o.maxOutOfOrderness = maxOutOfOrderness;
+        return o;
+    }
+
     @Override
     protected int run() throws Exception {
         PrintWriter out = out();
+        JobOptions job = jobOptions();
         Model m = ModelLoader.load(model);
-        StreamOptions opts = StreamOptions.defaults()
-                .sequenceLength(sequenceLength)
-                .idleTimeout(idleTimeout)
-                .decideAtConfidence(decideAtConfidence == null ? Double.NaN : decideAtConfidence)
-                .decideAtPrecision(decideAtPrecision == null ? Double.NaN : decideAtPrecision)
-                .emitHidden(emitHidden)
-                .maxBufferedSteps(maxBufferedSteps)
-                .stateTtl(stateTtl)
-                .maxOutOfOrderness(maxOutOfOrderness)
-                .swapPolicy(SwapPolicy.parse(swapPolicy))
-                .modelDirectory(modelDir);
-        io.rnnstream.job.Head.check(m, opts);
+        StreamOptions opts = job.streamOptions();
+        Head.check(m, opts);
         if (opts.decides()) {
-            String warning = io.rnnstream.job.Head.decisionWarning(m, opts);
+            String warning = Head.decisionWarning(m, opts);
             err().println(warning != null ? warning : String.format(Locale.ROOT, "deciding at confidence %.4f%s",
-                    io.rnnstream.job.Head.decisionThreshold(m, opts), decideAtPrecision == null ? ""
+                    Head.decisionThreshold(m, opts), decideAtPrecision == null ? ""
                             : " (the lowest threshold that reached precision " + decideAtPrecision
                                     + " on the model's validation sequences)"));
             err().flush();
@@ -187,16 +216,16 @@ public class StreamCommand extends BaseCommand {
                     + " --dlq-file, or --bootstrap-servers, --input-topic, --output-topic and --dlq-topic");
         }
         if (kafka) {
-            return runOnKafka(m, opts);
+            return runOnKafka(m, job);
         }
         if (input == null || output == null || dlq == null) {
             throw new IllegalArgumentException("files need all three of --input-file, --output-file and --dlq-file");
         }
-        LocalFileJob job = new LocalFileJob(ModelProvider.file(model), m.id(), opts)
+        LocalFileJob fileJob = new LocalFileJob(ModelProvider.file(model), m.id(), opts)
                 .parallelism(parallelism)
                 .stateBackend(stateBackend.toLowerCase(Locale.ROOT))
                 .checkpointInterval(checkpointInterval);
-        LocalFileJob.Counts c = job.run(input, output, dlq);
+        LocalFileJob.Counts c = fileJob.run(input, output, dlq);
         out.printf("events in: %d%noutputs: %d (of which %d final records for sequences that ended without an"
                 + " event: idle timeout or end of input)%ndead letters: %d%n", c.linesIn(), c.outputs(),
                 c.finalsWithoutEvent(), c.deadLetters());
@@ -205,36 +234,13 @@ public class StreamCommand extends BaseCommand {
         return 0;
     }
 
-    private int runOnKafka(Model m, StreamOptions opts) throws Exception {
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--bootstrap-servers",
-                nonNull(bootstrapServers, "--bootstrap-servers"), "--input-topic", nonNull(inputTopic, "--input-topic"),
-                "--output-topic", nonNull(outputTopic, "--output-topic"), "--dlq-topic", nonNull(dlqTopic, "--dlq-topic"),
-                "--group-id", groupId, "--starting-offsets", startingOffsets));
-        for (String kv : kafkaProperties) {
-            args.add("--kafka-property");
-            args.add(kv);
-        }
-        if (kafkaPropertiesFile != null) {
-            args.add("--kafka-properties-file");
-            args.add(kafkaPropertiesFile.toString());
-        }
-        if (bounded) {
-            args.add("--bounded");
-        }
-        if (modelTopic != null) {
-            args.add("--model-topic");
-            args.add(modelTopic);
-        }
-        if (statusTopic != null) {
-            args.add("--status-topic");
-            args.add(statusTopic);
-        }
-        KafkaJob.Config config = RnnstreamJob.kafkaConfig(args.toArray(new String[0]));
+    private int runOnKafka(Model m, JobOptions job) throws Exception {
+        KafkaJob.Settings settings = job.kafkaSettings();
         Path checkpoints = Files.createTempDirectory("rnnstream-checkpoints");
         try {
             StreamExecutionEnvironment env = LocalFlink.environment(parallelism, stateBackend.toLowerCase(Locale.ROOT),
                     checkpoints, checkpointInterval, webUiPort);
-            KafkaJob.build(env, config, ModelProvider.of(m), m.id(), opts);
+            KafkaJob.build(env, settings, Pipeline.builder().model(ModelProvider.of(m)).options(job.streamOptions()));
             err().println("streaming " + inputTopic + " → " + outputTopic + " (dead letters → " + dlqTopic + ") with "
                     + m.id() + (webUiPort >= 0 ? "; Flink web UI on http://127.0.0.1:" + webUiPort : "")
                     + (bounded ? "" : "; Ctrl-C stops"));
@@ -246,19 +252,12 @@ public class StreamCommand extends BaseCommand {
         }
     }
 
-    private static String nonNull(String v, String option) {
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException("Kafka needs " + option);
-        }
-        return v;
-    }
-
     /** "30s", "500ms", "5m", "1h", "2d", a bare number of milliseconds, or ISO-8601 ("PT30S"). */
     public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             try {
-                return RnnstreamJob.parseDuration(value);
+                return JobOptions.parseDuration(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
             "  rnnstream submit --stop JOB_ID            (prints the savepoint's path)",
             "  rnnstream submit -p 3 --savepoint PATH -- …   (resume, rescaled)"})
 public final class SubmitCommand extends BaseCommand {
-    static final String ENTRY_CLASS = "io.rnnstream.job.RnnstreamJob";
+    static final String ENTRY_CLASS = "io.rnnstream.job.JobMain";
 
     @Option(names = "--rest", description = "The cluster's REST address (default: the one 'rnnstream cluster start'"
             + " started, else http://127.0.0.1:8081).")

@@ -65,7 +65,7 @@ class PublishModelCommandTest {
                 io.rnnstream.model.Model back = io.rnnstream.model.ModelFile.decode(got.value(), "topic");
                 assertEquals(m.id(), back.id());
                 assertEquals("1700000000000", new String(got.headers()
-                        .lastHeader(io.rnnstream.job.ModelUpdate.EFFECTIVE_TS_HEADER).value(),
+                        .lastHeader(io.rnnstream.job.swap.ModelUpdate.EFFECTIVE_TS_HEADER).value(),
                         java.nio.charset.StandardCharsets.UTF_8));
                 assertEquals(1, c.partitionsFor("models").size(), "publish-model creates the topic with one partition");
             }

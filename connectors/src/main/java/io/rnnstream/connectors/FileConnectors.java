@@ -34,6 +34,14 @@ public final class FileConnectors {
         return FileSink.forRowFormat(new org.apache.flink.core.fs.Path(dir.toUri()), new SimpleStringEncoder<String>("UTF-8")).build();
     }
 
+    /** The same for records: each record's payload as one line (the key is in the payload's JSON). */
+    public static FileSink<KeyedPayload> payloadSink(java.nio.file.Path dir) {
+        return FileSink.<KeyedPayload>forRowFormat(new org.apache.flink.core.fs.Path(dir.toUri()), (r, out) -> {
+            out.write(r.payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write('\n');
+        }).build();
+    }
+
     /**
      * The committed part files under {@code dir}, in name order; in-progress and pending files (whose
      * names start with a dot) are left out: they hold records a checkpoint never committed.

@@ -175,12 +175,12 @@ public final class StandaloneCluster implements AutoCloseable {
         m.put(TaskManagerOptions.MANAGED_MEMORY_FRACTION.key(), "0.05");
         m.put("state.backend.type", "hashmap");
         // Inert on the hash-map backend; a cluster switched to RocksDB (extra config) gets the job's
-        // RocksDB tuning (RnnStream.ROCKSDB_OPTIONS; a test keeps the two equal).
+        // RocksDB tuning (FlinkSettings.ROCKSDB_OPTIONS; a test keeps the two equal).
         m.put("state.backend.rocksdb.compression.per.level", "NO_COMPRESSION");
         m.put("state.backend.rocksdb.use-bloom-filter", "true");
         m.put(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key(), dir.resolve("checkpoints").toUri().toString());
         m.put(CheckpointingOptions.SAVEPOINT_DIRECTORY.key(), dir.resolve("savepoints").toUri().toString());
-        // Restarts as everywhere rnnstream configures Flink (RnnStream.RESTART_OPTIONS; a test keeps them equal).
+        // Restarts as everywhere rnnstream configures Flink (FlinkSettings.RESTART_OPTIONS; a test keeps them equal).
         m.put("restart-strategy.type", "exponential-delay");
         m.put("restart-strategy.exponential-delay.initial-backoff", "1 s");
         m.put("restart-strategy.exponential-delay.max-backoff", "1 min");

@@ -60,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  *
  * <p>The cluster keeps its state in RocksDB, as the Kubernetes manifest runs the job (with
- * {@code RnnStream.ROCKSDB_OPTIONS}): the crash restores RocksDB state from checkpoints and the rescale
+ * {@code FlinkSettings.ROCKSDB_OPTIONS}): the crash restores RocksDB state from checkpoints and the rescale
  * splits it by key group, on real processes.
  *
  * <p>Short form by default (one kill, a few thousand events); {@code -Pcluster-tests} (system property
@@ -214,7 +214,7 @@ class ClusterCrashRescaleTest {
     }
 
     static String submit(String name, String input, int parallelism, String savepoint) throws Exception {
-        String job = rest.run(jarId, new FlinkRest.RunRequest("io.rnnstream.job.RnnstreamJob", jobArgs(name, input),
+        String job = rest.run(jarId, new FlinkRest.RunRequest("io.rnnstream.job.JobMain", jobArgs(name, input),
                 parallelism, savepoint, false));
         awaitRunning(job);
         return job;

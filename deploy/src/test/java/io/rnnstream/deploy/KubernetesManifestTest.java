@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.rnnstream.job.RnnstreamJob;
+import io.rnnstream.job.JobMain;
+import io.rnnstream.job.JobOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class KubernetesManifestTest {
         JsonNode spec = d.get("spec");
         assertTrue(spec.get("flinkVersion").asText().startsWith("v2_"), "a Flink 2 deployment");
         JsonNode job = spec.get("job");
-        assertEquals(RnnstreamJob.class.getName(), job.get("entryClass").asText());
+        assertEquals(JobMain.class.getName(), job.get("entryClass").asText());
         assertEquals("savepoint", job.get("upgradeMode").asText());
 
         // The jar the manifest runs is the one the Dockerfile copies in, and that is the one the build makes.
@@ -70,7 +71,7 @@ class KubernetesManifestTest {
         int m = parsed.indexOf("--model");
         parsed.remove(m + 1);
         parsed.remove(m);
-        var config = RnnstreamJob.kafkaConfig(parsed.toArray(String[]::new));
+        var config = JobOptions.parse(parsed.toArray(String[]::new)).kafkaSettings();
         assertEquals("events", config.inputTopic());
         assertEquals("SASL_SSL", config.kafkaProperties().getProperty("security.protocol"));
 
@@ -82,12 +83,12 @@ class KubernetesManifestTest {
         // The manifest and the standalone cluster run RocksDB tuned as the CLI and the benchmarks run it.
         var standalone = StandaloneCluster.configuration(StandaloneCluster.Settings.of(Path.of("/tmp/x"), 1, 1), 1, 2)
                 .toMap();
-        for (var e : io.rnnstream.job.RnnStream.ROCKSDB_OPTIONS.entrySet()) {
+        for (var e : io.rnnstream.job.FlinkSettings.ROCKSDB_OPTIONS.entrySet()) {
             assertEquals(e.getValue(), conf.path(e.getKey()).asText(), e.getKey());
             assertEquals(e.getValue(), standalone.get(e.getKey()), e.getKey());
         }
         // ... and restart a failed job the same way, never giving up.
-        for (var e : io.rnnstream.job.RnnStream.RESTART_OPTIONS.entrySet()) {
+        for (var e : io.rnnstream.job.FlinkSettings.RESTART_OPTIONS.entrySet()) {
             assertEquals(e.getValue(), conf.path(e.getKey()).asText(), e.getKey());
             assertEquals(e.getValue(), standalone.get(e.getKey()), e.getKey());
         }

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnstream.job.ModelProvider;
-import io.rnnstream.job.RnnStream;
 import io.rnnstream.job.StreamOptions;
-import io.rnnstream.job.StreamingPipeline;
+import io.rnnstream.connectors.KeyedPayload;
+import io.rnnstream.job.Pipeline;
 import io.rnnstream.model.Forward;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelFile;
@@ -55,7 +55,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * restores in this build, at a different parallelism, and every key carries on from its saved hidden
  * state: the steps after the savepoint equal the step kernel over the whole sequence, bit for bit.
  *
- * <p>The savepoint's job is the production pipeline ({@link StreamingPipeline}: the same operator uids,
+ * <p>The savepoint's job is the production pipeline ({@link Pipeline}: the same operator uids,
  * the same state names and serializers) behind a generated source. To write a new one for a release:
  * {@code mvn -B -o -pl deploy -am verify -Dtest=SavepointUpgradeTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Drnnstream.savepoint.write=$PWD/deploy/src/test/resources/savepoints/v<VERSION>}.
@@ -106,8 +106,8 @@ class SavepointUpgradeTest {
                 .uid("rnnstream-source")
                 // One reader: events in index order, so every key's steps arrive in order.
                 .setParallelism(1);
-        StreamingPipeline.build(raw, new Collect(false), new Collect(true), ModelProvider.of(model), model.id(),
-                StreamOptions.defaults().emitHidden(true));
+        Pipeline.builder().model(ModelProvider.of(model)).options(StreamOptions.defaults().emitHidden(true))
+                .records(Pipeline.lines(raw)).outputSink(new Collect(false)).deadLetterSink(new Collect(true)).build();
         return env.getStreamGraph();
     }
 
@@ -190,7 +190,7 @@ class SavepointUpgradeTest {
         ModelFile.write(model, dir.resolve("model.rnns"));
         Files.writeString(dir.resolve("README.md"), "# Savepoint of rnnstream " + RELEASE + "\n\n"
                 + "Taken by `SavepointUpgradeTest` (see its javadoc for the command) from the production pipeline\n"
-                + "(`StreamingPipeline`, operator uids `rnnstream-*`, step state `" + RnnStream.STEP_UID + "`) over "
+                + "(`Pipeline`, operator uids `rnnstream-*`, step state `" + Pipeline.STEP_UID + "`) over "
                 + KEYS + " keys x " + STEPS + " steps,\nstopped halfway at parallelism 2. Restoring it must keep working in"
                 + " every later release.\n");
         deleteTree(raw);
@@ -221,7 +221,7 @@ class SavepointUpgradeTest {
     }
 
     /** Collects into this JVM (the MiniCluster runs here). */
-    static final class Collect implements Sink<String> {
+    static final class Collect implements Sink<KeyedPayload> {
         private static final long serialVersionUID = 1L;
         private final boolean dead;
 
@@ -230,10 +230,11 @@ class SavepointUpgradeTest {
         }
 
         @Override
-        public SinkWriter<String> createWriter(WriterInitContext context) {
+        public SinkWriter<KeyedPayload> createWriter(WriterInitContext context) {
             return new SinkWriter<>() {
                 @Override
-                public void write(String element, Context ctx) {
+                public void write(KeyedPayload record, Context ctx) {
+                    String element = record.payload;
                     (dead ? DEAD : OUT).add(element);
                 }
 

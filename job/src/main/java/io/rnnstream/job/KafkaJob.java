@@ -4,113 +4,246 @@ import io.rnnstream.connectors.KeyedPayload;
 import io.rnnstream.connectors.kafka.KafkaConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
 import io.rnnstream.connectors.kafka.ModelTopic;
+import io.rnnstream.job.swap.ModelUpdate;
+import io.rnnstream.job.swap.ModelUpdateSource;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The production topology: events from a Kafka topic, outputs and dead letters to Kafka topics
- * through exactly-once transactional sinks. The same pipeline as the file job; only the sources
- * and sinks differ.
+ * The production topology: events from a Kafka topic, outputs and dead letters to Kafka topics. The
+ * same {@link Pipeline} as the file job; only the source and sinks differ.
  */
 public final class KafkaJob {
     private KafkaJob() {}
 
-    /**
-     * Where the job reads and writes.
-     *
-     * @param modelTopic model updates (hot swap; docs/MODEL_LIFECYCLE.md), or null for none
-     * @param statusTopic what became of each model update, or null (then only the log says)
-     */
-    public record Config(String bootstrapServers, String inputTopic, String outputTopic, String dlqTopic,
-            String groupId, StartingOffsets startingOffsets, Properties kafkaProperties,
-            String transactionalIdPrefix, boolean bounded, String modelTopic, String statusTopic) {
-        /** Without model updates. */
-        public Config(String bootstrapServers, String inputTopic, String outputTopic, String dlqTopic,
-                String groupId, StartingOffsets startingOffsets, Properties kafkaProperties,
-                String transactionalIdPrefix, boolean bounded) {
-            this(bootstrapServers, inputTopic, outputTopic, dlqTopic, groupId, startingOffsets, kafkaProperties,
-                    transactionalIdPrefix, bounded, null, null);
-        }
+    /** The interval the Kafka job checkpoints at unless told otherwise: it bounds committed output latency. */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
 
-        public Config {
-            require(bootstrapServers, "--bootstrap-servers");
-            require(inputTopic, "--input-topic");
-            require(outputTopic, "--output-topic");
-            require(dlqTopic, "--dlq-topic");
-            groupId = groupId == null || groupId.isBlank() ? "rnnstream" : groupId;
-            startingOffsets = startingOffsets == null ? StartingOffsets.COMMITTED_OR_EARLIEST : startingOffsets;
-            kafkaProperties = kafkaProperties == null ? new Properties() : kafkaProperties;
-            transactionalIdPrefix = transactionalIdPrefix == null || transactionalIdPrefix.isBlank()
-                    ? "rnnstream-" + groupId : transactionalIdPrefix;
-            modelTopic = modelTopic == null || modelTopic.isBlank() ? null : modelTopic;
-            statusTopic = statusTopic == null || statusTopic.isBlank() ? null : statusTopic;
-            if (statusTopic != null && modelTopic == null) {
-                throw new IllegalArgumentException("--status-topic reports on model updates: give --model-topic too");
-            }
-        }
-
-        /** The same with model updates from {@code modelTopic} and their status to {@code statusTopic}. */
-        public Config withModelTopics(String modelTopic, String statusTopic) {
-            return new Config(bootstrapServers, inputTopic, outputTopic, dlqTopic, groupId, startingOffsets,
-                    kafkaProperties, transactionalIdPrefix, bounded, modelTopic, statusTopic);
-        }
-
-        private static void require(String v, String option) {
-            if (v == null || v.isBlank()) {
-                throw new IllegalArgumentException("missing " + option);
-            }
-        }
+    public static Settings.Builder settings() {
+        return new Settings.Builder();
     }
 
-    /** Adds source → … → sinks to {@code env}. Checkpointing must be on: it commits the outputs. */
-    public static StreamingPipeline.Built build(StreamExecutionEnvironment env, Config c, ModelProvider model,
-            String modelId, StreamOptions opts) {
+    /** Adds Kafka source → pipeline → Kafka sinks to {@code env}. Exactly-once needs checkpointing on. */
+    public static Pipeline build(StreamExecutionEnvironment env, Settings s, Pipeline.Builder pipeline) {
         DataStream<KeyedPayload> raw = env
-                .fromSource(KafkaConnectors.eventSource(c.bootstrapServers(), c.inputTopic(), c.groupId(),
-                        c.startingOffsets(), c.kafkaProperties(), c.bounded()),
-                        WatermarkStrategy.noWatermarks(), "kafka-source")
+                .fromSource(KafkaConnectors.eventSource(s.bootstrapServers, s.inputTopic, s.groupId, s.startingOffsets,
+                        s.kafkaProperties, s.bounded), WatermarkStrategy.noWatermarks(), "kafka-source")
                 .uid("rnnstream-kafka-source");
-        return build(raw, modelUpdates(env, c), c, model, modelId, opts);
+        return build(raw, s, pipeline);
+    }
+
+    /** The same from a record stream the caller made (tests insert a failure between source and parse). */
+    public static Pipeline build(DataStream<KeyedPayload> raw, Settings s, Pipeline.Builder pipeline) {
+        DataStream<ModelUpdate> updates = modelUpdates(raw.getExecutionEnvironment(), s);
+        pipeline.records(raw)
+                .outputSink(KafkaConnectors.sink(s.bootstrapServers, s.outputTopic, s.delivery,
+                        s.transactionalIdPrefix + "-out", s.kafkaProperties))
+                .deadLetterSink(KafkaConnectors.sink(s.bootstrapServers, s.dlqTopic, s.delivery,
+                        s.transactionalIdPrefix + "-dlq", s.kafkaProperties));
+        if (updates != null) {
+            pipeline.modelUpdates(updates);
+            if (s.statusTopic != null) {
+                pipeline.modelStatusSink(KafkaConnectors.sink(s.bootstrapServers, s.statusTopic, s.delivery,
+                        s.transactionalIdPrefix + "-status", s.kafkaProperties));
+            }
+        }
+        return pipeline.build();
     }
 
     /** The model topic as a broadcastable stream, or null when the job has none. */
-    public static DataStream<ModelUpdate> modelUpdates(StreamExecutionEnvironment env, Config c) {
-        if (c.modelTopic() == null) {
+    static DataStream<ModelUpdate> modelUpdates(StreamExecutionEnvironment env, Settings s) {
+        if (s.modelTopic == null) {
             return null;
         }
         // One partition and one reader: every step instance must see the updates in the same order
         // (the history is ordered by arrival), which one source subtask broadcasting one partition guarantees.
-        ModelTopic.requireSinglePartition(c.bootstrapServers(), c.modelTopic(), c.kafkaProperties());
-        return env.fromSource(ModelUpdateSource.kafka(c.bootstrapServers(), c.modelTopic(), c.groupId(),
-                        c.startingOffsets(), c.kafkaProperties(), c.bounded()),
-                        WatermarkStrategy.noWatermarks(), "kafka-model-source")
+        ModelTopic.requireSinglePartition(s.bootstrapServers, s.modelTopic, s.kafkaProperties);
+        return env.fromSource(ModelUpdateSource.kafka(s.bootstrapServers, s.modelTopic, s.groupId, s.startingOffsets,
+                        s.kafkaProperties, s.bounded), WatermarkStrategy.noWatermarks(), "kafka-model-source")
                 .setParallelism(1)
                 .uid("rnnstream-model-source");
     }
 
-    /** The same, from a raw stream the caller made (tests insert a failure between source and parse). */
-    public static StreamingPipeline.Built build(DataStream<KeyedPayload> raw, Config c, ModelProvider model,
-            String modelId, StreamOptions opts) {
-        return build(raw, modelUpdates(raw.getExecutionEnvironment(), c), c, model, modelId, opts);
-    }
+    /** Where the job reads and writes, and how it delivers. */
+    public static final class Settings {
+        final String bootstrapServers;
+        final String inputTopic;
+        final String outputTopic;
+        final String dlqTopic;
+        final String groupId;
+        final StartingOffsets startingOffsets;
+        final Properties kafkaProperties;
+        final String transactionalIdPrefix;
+        final boolean bounded;
+        final String modelTopic;
+        final String statusTopic;
+        final DeliveryGuarantee delivery;
 
-    /** The same, with model updates from a stream the caller made (null: none). */
-    public static StreamingPipeline.Built build(DataStream<KeyedPayload> raw, DataStream<ModelUpdate> updates,
-            Config c, ModelProvider model, String modelId, StreamOptions opts) {
-        Sink<KeyedPayload> outputs = KafkaConnectors.exactlyOnceSink(c.bootstrapServers(), c.outputTopic(),
-                c.transactionalIdPrefix() + "-out", c.kafkaProperties());
-        Sink<KeyedPayload> deadLetters = KafkaConnectors.exactlyOnceSink(c.bootstrapServers(), c.dlqTopic(),
-                c.transactionalIdPrefix() + "-dlq", c.kafkaProperties());
-        Sink<KeyedPayload> status = updates == null || c.statusTopic() == null ? null
-                : KafkaConnectors.exactlyOnceSink(c.bootstrapServers(), c.statusTopic(),
-                        c.transactionalIdPrefix() + "-status", c.kafkaProperties());
-        return StreamingPipeline.buildKeyed(raw, updates, outputs, deadLetters, status, model, modelId, opts);
-    }
+        private Settings(Builder b) {
+            bootstrapServers = b.bootstrapServers;
+            inputTopic = b.inputTopic;
+            outputTopic = b.outputTopic;
+            dlqTopic = b.dlqTopic;
+            groupId = b.groupId;
+            startingOffsets = b.startingOffsets;
+            kafkaProperties = b.kafkaProperties;
+            transactionalIdPrefix = b.transactionalIdPrefix != null ? b.transactionalIdPrefix : "rnnstream-" + groupId;
+            bounded = b.bounded;
+            modelTopic = b.modelTopic;
+            statusTopic = b.statusTopic;
+            delivery = b.delivery;
+        }
 
-    /** The interval the Kafka job checkpoints at unless told otherwise: it bounds output latency. */
-    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+        public String inputTopic() {
+            return inputTopic;
+        }
+
+        public String outputTopic() {
+            return outputTopic;
+        }
+
+        public String dlqTopic() {
+            return dlqTopic;
+        }
+
+        public String bootstrapServers() {
+            return bootstrapServers;
+        }
+
+        public Properties kafkaProperties() {
+            return kafkaProperties;
+        }
+
+        public String groupId() {
+            return groupId;
+        }
+
+        public boolean bounded() {
+            return bounded;
+        }
+
+        public DeliveryGuarantee delivery() {
+            return delivery;
+        }
+
+        /** Named settings; {@link #build()} checks them together. */
+        public static final class Builder {
+            private String bootstrapServers;
+            private String inputTopic;
+            private String outputTopic;
+            private String dlqTopic;
+            private String groupId = "rnnstream";
+            private StartingOffsets startingOffsets = StartingOffsets.COMMITTED_OR_EARLIEST;
+            private Properties kafkaProperties = new Properties();
+            private String transactionalIdPrefix;
+            private boolean bounded;
+            private String modelTopic;
+            private String statusTopic;
+            private DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
+
+            private Builder() {}
+
+            public Builder bootstrapServers(String v) {
+                bootstrapServers = blankToNull(v);
+                return this;
+            }
+
+            public Builder inputTopic(String v) {
+                inputTopic = blankToNull(v);
+                return this;
+            }
+
+            public Builder outputTopic(String v) {
+                outputTopic = blankToNull(v);
+                return this;
+            }
+
+            public Builder dlqTopic(String v) {
+                dlqTopic = blankToNull(v);
+                return this;
+            }
+
+            /** The job's consumer group (default rnnstream); also names its transactions. */
+            public Builder groupId(String v) {
+                groupId = v == null || v.isBlank() ? "rnnstream" : v;
+                return this;
+            }
+
+            public Builder startingOffsets(StartingOffsets v) {
+                startingOffsets = v;
+                return this;
+            }
+
+            /** Any Kafka client properties (SASL, SSL, client tuning), for the source and the sinks. */
+            public Builder kafkaProperties(Properties v) {
+                kafkaProperties = v;
+                return this;
+            }
+
+            /** Unique per job on a cluster: two jobs sharing one fence each other (default rnnstream-GROUP). */
+            public Builder transactionalIdPrefix(String v) {
+                transactionalIdPrefix = blankToNull(v);
+                return this;
+            }
+
+            /** Stop at the end of what the input topic holds when the job starts. */
+            public Builder bounded(boolean v) {
+                bounded = v;
+                return this;
+            }
+
+            /** Model updates (hot swap; docs/MODEL_LIFECYCLE.md); none by default. */
+            public Builder modelTopic(String v) {
+                modelTopic = blankToNull(v);
+                return this;
+            }
+
+            /** What became of each model update; without it only the log says. */
+            public Builder statusTopic(String v) {
+                statusTopic = blankToNull(v);
+                return this;
+            }
+
+            /**
+             * Exactly-once (default): outputs become visible to {@code read_committed} consumers when the
+             * checkpoint covering them completes. At-least-once: visible at once; after a failure some are
+             * written again, byte-identical, under the same (key, step) (docs/KAFKA.md).
+             */
+            public Builder delivery(DeliveryGuarantee v) {
+                delivery = v;
+                return this;
+            }
+
+            public Settings build() {
+                require(bootstrapServers, "--bootstrap-servers");
+                require(inputTopic, "--input-topic");
+                require(outputTopic, "--output-topic");
+                require(dlqTopic, "--dlq-topic");
+                if (statusTopic != null && modelTopic == null) {
+                    throw new IllegalArgumentException("--status-topic reports on model updates: give --model-topic too");
+                }
+                if (delivery != DeliveryGuarantee.EXACTLY_ONCE && delivery != DeliveryGuarantee.AT_LEAST_ONCE) {
+                    throw new IllegalArgumentException("--delivery must be exactly-once or at-least-once, not " + delivery);
+                }
+                if (startingOffsets == null || kafkaProperties == null) {
+                    throw new IllegalArgumentException("startingOffsets and kafkaProperties must not be null");
+                }
+                return new Settings(this);
+            }
+
+            private static String blankToNull(String v) {
+                return v == null || v.isBlank() ? null : v;
+            }
+
+            private static void require(String v, String option) {
+                if (v == null) {
+                    throw new IllegalArgumentException("missing " + option);
+                }
+            }
+        }
+    }
 }

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -79,8 +81,14 @@ public final class LocalFileJob {
         try {
             StreamExecutionEnvironment env =
                     LocalFlink.environment(parallelism, stateBackend, checkpoints, checkpointInterval, -1);
-            StreamingPipeline.build(env, FileConnectors.lines(input), FileConnectors.lineSink(outParts),
-                    FileConnectors.lineSink(dlqParts), model, modelId, opts);
+            DataStream<String> lines = env.fromSource(FileConnectors.lines(input), WatermarkStrategy.noWatermarks(),
+                    "source").uid("rnnstream-source");
+            Pipeline.builder()
+                    .model(model).modelId(modelId).options(opts)
+                    .records(Pipeline.lines(lines))
+                    .outputSink(FileConnectors.payloadSink(outParts))
+                    .deadLetterSink(FileConnectors.payloadSink(dlqParts))
+                    .build();
             env.execute("rnnstream stream " + input.getFileName());
             FileConnectors.concatenateParts(outParts, outputFile);
             FileConnectors.concatenateParts(dlqParts, dlqFile);

@@ -38,12 +38,12 @@ public final class LocalFlink {
             // default (128 MB) made it 4-7x slower at a million keys (docs/BENCHMARKS.md).
             conf.set(org.apache.flink.configuration.TaskManagerOptions.MANAGED_MEMORY_SIZE,
                     org.apache.flink.configuration.MemorySize.parse("1g"));
-            conf.addAll(Configuration.fromMap(RnnStream.ROCKSDB_OPTIONS));
+            conf.addAll(Configuration.fromMap(FlinkSettings.ROCKSDB_OPTIONS));
         }
         // Checkpoints on local disk: the in-memory default caps state at a few MB.
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        conf.addAll(Configuration.fromMap(RnnStream.RESTART_OPTIONS));
+        conf.addAll(Configuration.fromMap(FlinkSettings.RESTART_OPTIONS));
         // Loopback only: nothing the CLI starts is reachable from another machine.
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
@@ -55,7 +55,7 @@ public final class LocalFlink {
             env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         }
         env.setParallelism(parallelism);
-        RnnStream.enableObjectReuse(env);
+        FlinkSettings.enableObjectReuse(env);
         env.enableCheckpointing(checkpointInterval.toMillis());
         return env;
     }

@@ -16,7 +16,7 @@ public class ModelAssignment {
 
     public ModelAssignment() {}
 
-    ModelAssignment(long seq, long effectiveTs, String modelId) {
+    public ModelAssignment(long seq, long effectiveTs, String modelId) {
         this.seq = seq;
         this.effectiveTs = effectiveTs;
         this.modelId = modelId;

@@ -1,12 +1,12 @@
 package io.rnnstream.job;
 
 /**
- * Everything {@link RecurrentStepFunction} keeps for a key between two events, the recurrent state
+ * Everything the {@link io.rnnstream.job.step.SequenceCore} keeps for a key between two events, the recurrent state
  * included, in one state value: each event then costs one read and one write (one RocksDB get and
  * put, one hash lookup on the heap), which is what bounds the stream's speed, not the arithmetic.
  * A Flink POJO: Flink's PojoSerializer, no Kryo, and fields can be added later (POJO schema evolution:
  * release 0.1.0 wrote this class without {@link #state} and kept the state in two other values, which
- * {@link RecurrentStepFunction} still reads once to migrate a key). The class keeps its name because
+ * the step operator still reads once to migrate a key: io.rnnstream.job.step.ReleaseZeroOneState). The class keeps its name because
  * savepoints name it.
  */
 public class SequenceMeta {

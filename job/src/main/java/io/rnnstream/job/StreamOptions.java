@@ -1,5 +1,6 @@
 package io.rnnstream.job;
 
+import io.rnnstream.job.swap.SwapPolicy;
 import java.io.Serializable;
 import java.time.Duration;
 

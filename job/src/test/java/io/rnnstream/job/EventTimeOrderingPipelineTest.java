@@ -121,13 +121,16 @@ class EventTimeOrderingPipelineTest {
         Path outDir = tmp.resolve("out");
         Path dlqDir = tmp.resolve("dlq");
 
-        StreamExecutionEnvironment env = StreamingPipelineTest.env(false);
+        StreamExecutionEnvironment env = PipelineTest.env(false);
         env.getConfig().setAutoWatermarkInterval(20);
         DataStream<String> raw = env.fromSource(FileConnectors.lines(in), WatermarkStrategy.noWatermarks(), "source")
                 .uid("rnnstream-source").map(new Slow()).name("slow").uid("slow");
-        StreamingPipeline.build(raw, FileConnectors.lineSink(outDir), FileConnectors.lineSink(dlqDir), MODEL,
-                TestModels.ID, StreamOptions.defaults().maxOutOfOrderness(Duration.ofMillis(lag + 50))
-                        .maxBufferedSteps(40).idleTimeout(Duration.ofHours(1)));
+        Pipeline.builder().model(MODEL).modelId(TestModels.ID)
+                .options(StreamOptions.defaults().maxOutOfOrderness(Duration.ofMillis(lag + 50))
+                        .maxBufferedSteps(40).idleTimeout(Duration.ofHours(1)))
+                .records(Pipeline.lines(raw))
+                .outputSink(FileConnectors.payloadSink(outDir)).deadLetterSink(FileConnectors.payloadSink(dlqDir))
+                .build();
         env.execute("order-by-ts");
 
         List<String> out = FileConnectors.readCommittedLines(outDir);
@@ -189,13 +192,13 @@ class EventTimeOrderingPipelineTest {
         in.add(new Event("b", Event.NO_STEP, 151, b[5], true));
         in.add(new Event("b", Event.NO_STEP, 146, b[4], false)); // 146 > 151 − 5 − 1: in time
 
-        StreamExecutionEnvironment env = StreamingPipelineTest.env(false);
+        StreamExecutionEnvironment env = PipelineTest.env(false);
         StreamOptions opts = StreamOptions.defaults().maxOutOfOrderness(Duration.ofMillis(5));
         DataStream<Event> events = env.fromData(in, TypeInformation.of(Event.class)).setParallelism(1)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Event>forGenerator(c -> new EveryEvent(5))
                         .withTimestampAssigner((e, p) -> e.ts))
                 .setParallelism(1);
-        RnnStream.Result r = RnnStream.apply(events, MODEL, TestModels.ID, opts);
+        Pipeline r = Pipeline.builder().model(MODEL).modelId(TestModels.ID).options(opts).events(events).build();
         DataStream<String> both = r.outputs().map(o -> "out " + o.key + " " + o.step + " " + RecordJson.output(o),
                 Types.STRING).union(r.deadLetters().map(d -> "dead " + d.key + " " + d.error, Types.STRING));
         List<String> got = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.rnnstream.job;
 
+import io.rnnstream.job.swap.ModelUpdate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -150,12 +151,13 @@ class KafkaModelSwapTest {
                 events++;
             }
 
-            KafkaJob.Config c = new KafkaJob.Config(broker.bootstrapServers(), "events", "outputs", "dead-letters",
-                    "swap", StartingOffsets.EARLIEST, new Properties(), "test-swap", false)
-                    .withModelTopics("models", "model-status");
-            StreamExecutionEnvironment env = StreamingPipelineTest.env(false);
+            KafkaJob.Settings c = KafkaJob.settings().bootstrapServers(broker.bootstrapServers()).inputTopic("events")
+                    .outputTopic("outputs").dlqTopic("dead-letters").groupId("swap")
+                    .startingOffsets(StartingOffsets.EARLIEST).transactionalIdPrefix("test-swap")
+                    .modelTopic("models").statusTopic("model-status").build();
+            StreamExecutionEnvironment env = PipelineTest.env(false);
             env.enableCheckpointing(200);
-            KafkaJob.build(env, c, ModelProvider.of(m0), m0.id(), StreamOptions.defaults());
+            KafkaJob.build(env, c, Pipeline.builder().model(ModelProvider.of(m0)));
             JobClient job = env.executeAsync("swap");
             try (KafkaConsumer<String, String> status = consumer("model-status");
                     KafkaConsumer<String, String> outputs = consumer("outputs")) {

@@ -91,7 +91,7 @@ class KafkaPipelineTest {
 
     /** Good events (record key = event key) plus bad ones, and one event that takes its record's key. */
     static int produce(String topic, Map<String, float[][]> sequences) throws Exception {
-        List<String> good = StreamingPipelineTest.goodEvents(sequences);
+        List<String> good = PipelineTest.goodEvents(sequences);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         int n = 0;
@@ -102,7 +102,7 @@ class KafkaPipelineTest {
                 producer.send(new ProducerRecord<>(topic, key, line));
                 n++;
             }
-            for (String line : StreamingPipelineTest.badEvents()) {
+            for (String line : PipelineTest.badEvents()) {
                 producer.send(new ProducerRecord<>(topic, null, line));
                 n++;
             }
@@ -144,18 +144,19 @@ class KafkaPipelineTest {
         String out = name + "-out";
         String dlq = name + "-dlq";
         createTopics(out, dlq);
-        StreamExecutionEnvironment env = StreamingPipelineTest.env(fail);
+        StreamExecutionEnvironment env = PipelineTest.env(fail);
         env.enableCheckpointing(200);
-        KafkaJob.Config c = new KafkaJob.Config(broker.bootstrapServers(), in, out, dlq, name,
-                StartingOffsets.EARLIEST, new Properties(), "test-" + name, true);
+        KafkaJob.Settings c = KafkaJob.settings().bootstrapServers(broker.bootstrapServers()).inputTopic(in)
+                .outputTopic(out).dlqTopic(dlq).groupId(name).startingOffsets(StartingOffsets.EARLIEST)
+                .transactionalIdPrefix("test-" + name).bounded(true).build();
         DataStream<KeyedPayload> raw = env
                 .fromSource(KafkaConnectors.eventSource(c.bootstrapServers(), in, name, StartingOffsets.EARLIEST,
                         new Properties(), true), WatermarkStrategy.noWatermarks(), "kafka-source")
                 .uid("rnnstream-kafka-source")
-                .map(new StreamingPipelineTest.FailOnce<KeyedPayload>(fail, 10), TypeInformation.of(KeyedPayload.class))
+                .map(new PipelineTest.FailOnce<KeyedPayload>(fail, 10), TypeInformation.of(KeyedPayload.class))
                 .name("fail-once").uid("fail-once");
-        KafkaJob.build(raw, c, MODEL, TestModels.ID,
-                StreamOptions.defaults().idleTimeout(Duration.ofMinutes(5)).maxBufferedSteps(4));
+        KafkaJob.build(raw, c, Pipeline.builder().model(MODEL).modelId(TestModels.ID)
+                .options(StreamOptions.defaults().idleTimeout(Duration.ofMinutes(5)).maxBufferedSteps(4)));
         env.execute(name);
         List<String> outputs = readCommitted(out, expectedRecords);
         List<String> deadLetters = readCommitted(dlq, 1);
@@ -167,7 +168,7 @@ class KafkaPipelineTest {
         createTopics("events");
         Map<String, float[][]> seqs = new HashMap<>();
         int produced = produce("events", seqs);
-        int bad = StreamingPipelineTest.badEvents().size();
+        int bad = PipelineTest.badEvents().size();
 
         List<List<String>> clean = run("events", "clean", false, produced - bad + 2);
         List<String> out = clean.get(0);
@@ -204,9 +205,9 @@ class KafkaPipelineTest {
         }
         assertTrue(sawRecordKey, "an event without a key field takes its record key");
 
-        StreamingPipelineTest.FailOnce.reset();
+        PipelineTest.FailOnce.reset();
         List<List<String>> failed = run("events", "failed", true, out.size());
-        assertTrue(StreamingPipelineTest.FailOnce.FAILED.get(), "the failure was never injected");
+        assertTrue(PipelineTest.FailOnce.FAILED.get(), "the failure was never injected");
         assertEquals(out, failed.get(0), "a read_committed consumer sees the same outputs, none lost, none twice");
         assertEquals(dlq, failed.get(1));
     }

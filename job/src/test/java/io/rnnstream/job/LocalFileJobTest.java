@@ -20,8 +20,8 @@ class LocalFileJobTest {
 
     @Test
     void writesExactlyTheNamedFiles() throws Exception {
-        List<String> lines = new ArrayList<>(StreamingPipelineTest.goodEvents(new HashMap<>()));
-        lines.addAll(StreamingPipelineTest.badEvents());
+        List<String> lines = new ArrayList<>(PipelineTest.goodEvents(new HashMap<>()));
+        lines.addAll(PipelineTest.badEvents());
         Path in = tmp.resolve("in.jsonl");
         Files.write(in, lines);
         Path out = tmp.resolve("res/out.jsonl");
@@ -32,7 +32,7 @@ class LocalFileJobTest {
                 .run(in, out, dlq);
         assertEquals(lines.size(), c.linesIn());
         assertTrue(c.reconciles(), c.toString());
-        assertEquals(StreamingPipelineTest.badEvents().size() - 1, c.deadLetters());
+        assertEquals(PipelineTest.badEvents().size() - 1, c.deadLetters());
         assertEquals(1, c.finalsWithoutEvent());
         assertEquals(c.outputs(), Files.readAllLines(out).size());
         try (var s = Files.list(tmp.resolve("res"))) {

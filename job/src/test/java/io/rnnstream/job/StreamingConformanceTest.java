@@ -175,13 +175,13 @@ class StreamingConformanceTest {
         Files.write(in, lines);
         Path outDir = tmp.resolve("out");
         Path dlqDir = tmp.resolve("dlq");
-        StreamExecutionEnvironment env = StreamingPipelineTest.env(false);
+        StreamExecutionEnvironment env = PipelineTest.env(false);
         // The watermark may not move while so small an input is read, so every held event of a key
         // may wait for the final one: the bound must hold a whole sequence.
         StreamOptions opts = StreamOptions.defaults().maxOutOfOrderness(Duration.ofMillis(lag[0] + 1))
                 .maxBufferedSteps(t);
-        StreamingPipeline.build(env, FileConnectors.lines(in), FileConnectors.lineSink(outDir),
-                FileConnectors.lineSink(dlqDir), ModelProvider.file(modelFile), "conformance@1-000000000000", opts);
+        TestPipelines.files(env, in, outDir, dlqDir, Pipeline.builder().model(ModelProvider.file(modelFile))
+                .modelId("conformance@1-000000000000").options(opts));
         env.execute(name);
 
         assertEquals(List.of(), FileConnectors.readCommittedLines(dlqDir), name + ": dead letters");
@@ -228,13 +228,12 @@ class StreamingConformanceTest {
 
     /** Builds the job on {@code modelFile} and returns why it was refused. */
     private ModelException refusedWhenTheJobIsBuilt(Path modelFile) throws IOException {
-        StreamExecutionEnvironment env = StreamingPipelineTest.env(false);
+        StreamExecutionEnvironment env = PipelineTest.env(false);
         Path in = tmp.resolve("in.jsonl");
         Files.write(in, List.of());
-        return assertThrows(ModelException.class, () -> StreamingPipeline.build(env,
-                FileConnectors.lines(in), FileConnectors.lineSink(tmp.resolve("out")),
-                FileConnectors.lineSink(tmp.resolve("dlq")), ModelProvider.file(modelFile.toAbsolutePath()),
-                "x@1-000000000000", StreamOptions.defaults()));
+        return assertThrows(ModelException.class, () -> TestPipelines.files(env, in,
+                tmp.resolve("out"), tmp.resolve("dlq"), Pipeline.builder()
+                        .model(ModelProvider.file(modelFile.toAbsolutePath())).modelId("x@1-000000000000")));
     }
 
     @Test

@@ -14,13 +14,13 @@ import java.util.List;
 import java.util.Random;
 
 /** Models built in code with seeded random weights (the model file readers live elsewhere). */
-final class TestModels {
-    static final String ID = "test@1-000000000000";
-    static final int D = 3;
+public final class TestModels {
+    public static final String ID = "test@1-000000000000";
+    public static final int D = 3;
 
     private TestModels() {}
 
-    static Tensor rnd(Random r, int... shape) {
+    public static Tensor rnd(Random r, int... shape) {
         int n = 1;
         for (int s : shape) {
             n *= s;
@@ -32,24 +32,24 @@ final class TestModels {
         return Tensor.of(v, shape);
     }
 
-    static Dense softmax(Random r, int in, int k) {
+    public static Dense softmax(Random r, int in, int k) {
         return new Dense("head", in, k, Activation.SOFTMAX, true, rnd(r, in, k), rnd(r, k));
     }
 
-    static Model simpleRnn(long seed) {
+    public static Model simpleRnn(long seed) {
         Random r = new Random(seed);
         return model(List.of(new SimpleRnn("rnn", D, 5, Activation.TANH, true, false, false, rnd(r, D, 5),
                 rnd(r, 5, 5), rnd(r, 5)), softmax(r, 5, 4)), List.of("a", "b", "c", "d"));
     }
 
-    static Model lstm(long seed) {
+    public static Model lstm(long seed) {
         Random r = new Random(seed);
         return model(List.of(new Lstm("lstm", D, 6, Activation.TANH, Activation.SIGMOID, true, false, false,
                 rnd(r, D, 24), rnd(r, 6, 24), rnd(r, 24)), softmax(r, 6, 3)), List.of());
     }
 
     /** LSTM(return_sequences) → GRU → Dense(softmax). */
-    static Model stacked(long seed) {
+    public static Model stacked(long seed) {
         Random r = new Random(seed);
         return model(List.of(
                 new Lstm("lstm", D, 4, Activation.TANH, Activation.SIGMOID, true, true, false, rnd(r, D, 16),
@@ -60,7 +60,7 @@ final class TestModels {
     }
 
     /** Masking(0) → SimpleRNN → Dense(1, sigmoid). */
-    static Model masked(long seed) {
+    public static Model masked(long seed) {
         Random r = new Random(seed);
         return model(List.of(new Masking("mask", D, 0f),
                 new SimpleRnn("rnn", D, 4, Activation.TANH, true, false, false, rnd(r, D, 4), rnd(r, 4, 4),
@@ -68,7 +68,7 @@ final class TestModels {
                 new Dense("head", 4, 1, Activation.SIGMOID, true, rnd(r, 4, 1), rnd(r, 1))), List.of("no", "yes"));
     }
 
-    static Model goBackwards(long seed) {
+    public static Model goBackwards(long seed) {
         Random r = new Random(seed);
         return model(List.of(new SimpleRnn("rnn", D, 5, Activation.TANH, true, false, true, rnd(r, D, 5),
                 rnd(r, 5, 5), rnd(r, 5)), softmax(r, 5, 4)), List.of());
@@ -79,7 +79,7 @@ final class TestModels {
     }
 
     /** A sequence of T feature vectors; every 4th step all zeros (masked by {@link #masked}). */
-    static float[][] sequence(long seed, int t) {
+    public static float[][] sequence(long seed, int t) {
         Random r = new Random(seed);
         float[][] x = new float[t][D];
         for (int i = 0; i < t; i++) {

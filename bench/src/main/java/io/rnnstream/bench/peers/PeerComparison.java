@@ -1,10 +1,10 @@
 package io.rnnstream.bench.peers;
 
 import io.rnnstream.job.ModelProvider;
-import io.rnnstream.job.bench.BenchResult;
-import io.rnnstream.job.bench.BenchSpec;
-import io.rnnstream.job.bench.BenchStage;
-import io.rnnstream.job.bench.EndToEndBench;
+import io.rnnstream.bench.harness.BenchResult;
+import io.rnnstream.bench.harness.BenchSpec;
+import io.rnnstream.bench.harness.BenchStage;
+import io.rnnstream.bench.harness.EndToEndBench;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.StepKernel;
 import java.lang.management.ManagementFactory;

@@ -4,7 +4,7 @@ import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.StreamOptions;
-import io.rnnstream.job.bench.BenchStage;
+import io.rnnstream.bench.harness.BenchStage;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.StepKernel;
 import org.apache.flink.api.common.functions.OpenContext;

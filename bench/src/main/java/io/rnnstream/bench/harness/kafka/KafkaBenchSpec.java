@@ -1,0 +1,309 @@
+package io.rnnstream.bench.harness.kafka;
+
+import io.rnnstream.job.KafkaJob;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/**
+ * One run of the Kafka path benchmark: what the generator sends, how the job delivers, and which
+ * stages run side by side. Made with {@link #builder()}; {@link Builder#build()} checks everything once.
+ */
+public final class KafkaBenchSpec {
+    private final List<KafkaBenchStage> stages;
+    private final int keys;
+    private final long events;
+    private final long warmup;
+    private final int sequenceLength;
+    private final long rate;
+    private final DeliveryGuarantee delivery;
+    private final Duration checkpointInterval;
+    private final long bufferTimeoutMs;
+    private final int parallelism;
+    private final int partitions;
+    private final Duration timeout;
+    private final int repeat;
+    private final Properties producerProperties;
+    private final Properties consumerProperties;
+    private final Properties jobKafkaProperties;
+
+    private KafkaBenchSpec(Builder b) {
+        this.stages = List.copyOf(b.stages);
+        this.keys = b.keys;
+        this.events = b.events;
+        this.warmup = b.warmup >= 0 ? b.warmup : Math.max(b.keys, b.events / 5);
+        this.sequenceLength = b.sequenceLength;
+        this.rate = b.rate;
+        this.delivery = b.delivery;
+        this.checkpointInterval = b.checkpointInterval;
+        this.bufferTimeoutMs = b.bufferTimeoutMs;
+        this.parallelism = b.parallelism;
+        this.partitions = b.partitions;
+        this.timeout = b.timeout;
+        this.repeat = b.repeat;
+        this.producerProperties = copy(b.producerProperties);
+        this.consumerProperties = copy(b.consumerProperties);
+        this.jobKafkaProperties = copy(b.jobKafkaProperties);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The stages, in the order they run. */
+    public List<KafkaBenchStage> stages() {
+        return stages;
+    }
+
+    /** N keys, interleaved: event i belongs to key i mod N. */
+    public int keys() {
+        return keys;
+    }
+
+    /** Events the generator sends per stage, warm-up included. */
+    public long events() {
+        return events;
+    }
+
+    /** Outputs before the clock starts: latency and throughput count only the ones after. */
+    public long warmup() {
+        return warmup;
+    }
+
+    public int sequenceLength() {
+        return sequenceLength;
+    }
+
+    /** Events per second the generator paces itself to; 0: as fast as the broker takes them. */
+    public long rate() {
+        return rate;
+    }
+
+    public DeliveryGuarantee delivery() {
+        return delivery;
+    }
+
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    /** Flink's network buffer timeout in ms; -1: Flink's default (100 ms), as the job runs today. */
+    public long bufferTimeoutMs() {
+        return bufferTimeoutMs;
+    }
+
+    public int parallelism() {
+        return parallelism;
+    }
+
+    /** Partitions of each topic the run creates. */
+    public int partitions() {
+        return partitions;
+    }
+
+    /** How long one stage may go without a new output before the run fails. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** Rounds over the stages, interleaved, so that the machine's load changes touch every stage alike. */
+    public int repeat() {
+        return repeat;
+    }
+
+    /** The generator's producer settings over Kafka's defaults. */
+    public Properties producerProperties() {
+        return copy(producerProperties);
+    }
+
+    /** The measuring consumers' settings over Kafka's defaults (their isolation level is the harness's). */
+    public Properties consumerProperties() {
+        return copy(consumerProperties);
+    }
+
+    /** The job's Kafka client settings (its source and sinks), as {@code stream --kafka-property} gives them. */
+    public Properties jobKafkaProperties() {
+        return copy(jobKafkaProperties);
+    }
+
+    /** The settings as one line, for the report. */
+    public String describe() {
+        return String.format(Locale.ROOT, "%,d keys, %,d events (warm-up %,d), %s, %s, checkpoint %d ms, buffer"
+                + " timeout %s, parallelism %d, %d partitions", keys, events, warmup,
+                rate == 0 ? "unpaced" : String.format(Locale.ROOT, "paced at %,d/s", rate), deliveryName(delivery),
+                checkpointInterval.toMillis(), bufferTimeoutMs < 0 ? "Flink's default" : bufferTimeoutMs + " ms",
+                parallelism, partitions) + (repeat > 1 ? ", " + repeat + " rounds" : "");
+    }
+
+    /** "exactly-once" or "at-least-once", as the command line spells it. */
+    public static String deliveryName(DeliveryGuarantee d) {
+        return d.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** "exactly-once" or "at-least-once". */
+    public static DeliveryGuarantee parseDelivery(String s) {
+        switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "exactly-once":
+                return DeliveryGuarantee.EXACTLY_ONCE;
+            case "at-least-once":
+                return DeliveryGuarantee.AT_LEAST_ONCE;
+            default:
+                throw new IllegalArgumentException("--delivery must be exactly-once or at-least-once, not '" + s + "'");
+        }
+    }
+
+    private static Properties copy(Properties p) {
+        Properties c = new Properties();
+        c.putAll(p);
+        return c;
+    }
+
+    /** Named settings with the defaults of {@code rnnstream bench kafka}. */
+    public static final class Builder {
+        private List<KafkaBenchStage> stages = List.of(KafkaBenchStage.values());
+        private int keys = 2_000;
+        private long events = 200_000;
+        private long warmup = -1;
+        private int sequenceLength = 28;
+        private long rate;
+        private DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
+        private Duration checkpointInterval = KafkaJob.DEFAULT_CHECKPOINT_INTERVAL;
+        private long bufferTimeoutMs = -1;
+        private int parallelism = 1;
+        private int partitions = 2;
+        private Duration timeout = Duration.ofSeconds(60);
+        private int repeat = 1;
+        private final Properties producerProperties = new Properties();
+        private final Properties consumerProperties = new Properties();
+        private final Properties jobKafkaProperties = new Properties();
+
+        private Builder() {}
+
+        public Builder stages(List<KafkaBenchStage> s) {
+            this.stages = new ArrayList<>(s);
+            return this;
+        }
+
+        public Builder keys(int n) {
+            this.keys = n;
+            return this;
+        }
+
+        public Builder events(long n) {
+            this.events = n;
+            return this;
+        }
+
+        /** -1: one pass over the keys, and at least a fifth of the events (as {@code bench}). */
+        public Builder warmup(long n) {
+            this.warmup = n;
+            return this;
+        }
+
+        public Builder sequenceLength(int t) {
+            this.sequenceLength = t;
+            return this;
+        }
+
+        public Builder rate(long eventsPerSecond) {
+            this.rate = eventsPerSecond;
+            return this;
+        }
+
+        public Builder delivery(DeliveryGuarantee d) {
+            this.delivery = d;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration d) {
+            this.checkpointInterval = d;
+            return this;
+        }
+
+        public Builder bufferTimeoutMs(long ms) {
+            this.bufferTimeoutMs = ms;
+            return this;
+        }
+
+        public Builder parallelism(int p) {
+            this.parallelism = p;
+            return this;
+        }
+
+        public Builder partitions(int p) {
+            this.partitions = p;
+            return this;
+        }
+
+        public Builder timeout(Duration d) {
+            this.timeout = d;
+            return this;
+        }
+
+        public Builder repeat(int n) {
+            this.repeat = n;
+            return this;
+        }
+
+        public Builder producerProperty(String key, String value) {
+            producerProperties.setProperty(key, value);
+            return this;
+        }
+
+        public Builder consumerProperty(String key, String value) {
+            consumerProperties.setProperty(key, value);
+            return this;
+        }
+
+        public Builder jobKafkaProperty(String key, String value) {
+            jobKafkaProperties.setProperty(key, value);
+            return this;
+        }
+
+        /** Checks every setting; the first wrong one is the exception's one-line message. */
+        public KafkaBenchSpec build() {
+            if (stages.isEmpty()) {
+                throw new IllegalArgumentException("--stages must name at least one stage: "
+                        + KafkaBenchStage.names());
+            }
+            if (keys < 1) {
+                throw new IllegalArgumentException("--keys must be 1 or more, not " + keys);
+            }
+            if (sequenceLength < 1) {
+                throw new IllegalArgumentException("--sequence-length must be 1 or more, not " + sequenceLength);
+            }
+            if (rate < 0) {
+                throw new IllegalArgumentException("--rate must be 0 (unpaced) or more, not " + rate);
+            }
+            if (delivery != DeliveryGuarantee.EXACTLY_ONCE && delivery != DeliveryGuarantee.AT_LEAST_ONCE) {
+                throw new IllegalArgumentException("--delivery must be exactly-once or at-least-once, not " + delivery);
+            }
+            if (checkpointInterval == null || checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+                throw new IllegalArgumentException("--checkpoint-interval must be positive, not " + checkpointInterval);
+            }
+            if (bufferTimeoutMs < -1) {
+                throw new IllegalArgumentException("--buffer-timeout must be -1 (Flink's default), 0 or more, not "
+                        + bufferTimeoutMs);
+            }
+            if (parallelism < 1 || partitions < 1) {
+                throw new IllegalArgumentException("--parallelism and --partitions must be 1 or more, not "
+                        + parallelism + " and " + partitions);
+            }
+            if (repeat < 1) {
+                throw new IllegalArgumentException("--repeat must be 1 or more, not " + repeat);
+            }
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("--timeout must be positive, not " + timeout);
+            }
+            long w = warmup >= 0 ? warmup : Math.max(keys, events / 5);
+            if (events - w < 1000) {
+                throw new IllegalArgumentException("--events " + events + " leaves " + (events - w) + " events after"
+                        + " the warm-up of " + w + ": raise --events to at least " + (w + 1000));
+            }
+            return new KafkaBenchSpec(this);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.rnnstream.bench.harness.kafka;
+
+import io.rnnstream.connectors.replay.ReplayEvent;
+import io.rnnstream.bench.harness.BenchGenerator;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The load generator, in a JVM of its own: MNIST-shaped events (D floats, about 80 % zeros) of N
+ * interleaved keys in the job's JSON format, event i being step {@code (i div N) mod T} of key
+ * {@code i mod N}, unpaced or at a fixed rate. Each record's timestamp is the moment it is sent and its
+ * {@code ts} is the same value, so latency runs from the record's producer timestamp.
+ *
+ * <p>The warm-up events go first; then it prints {@code warm} and waits for {@code go} on stdin, which the
+ * harness sends once their outputs are all in: the measured events start on a pipeline that is up, warm
+ * and empty. It prints {@code go WALL_US CPU_NS} when it resumes, {@code sent COUNT CPU_NS} (acknowledged
+ * records, this JVM's CPU time) every 50 ms, and {@code done} at the end.
+ */
+public final class LoadGenerator {
+    private LoadGenerator() {}
+
+    public static void main(String[] args) throws Exception {
+        Properties s = ChildJvm.settings(args);
+        String topic = s.getProperty("topic");
+        int keys = Integer.parseInt(s.getProperty("keys"));
+        long events = Long.parseLong(s.getProperty("events"));
+        long rate = Long.parseLong(s.getProperty("rate"));
+        long warmup = Long.parseLong(s.getProperty("warmup"));
+        int t = Integer.parseInt(s.getProperty("sequence-length"));
+        int d = Integer.parseInt(s.getProperty("features"));
+        Properties p = ChildJvm.clientProperties(s, "producer.");
+        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.getProperty("bootstrap-servers"));
+
+        float[][] pool = BenchGenerator.features(BenchGenerator.POOL, d, 7);
+        String[] names = new String[keys];
+        byte[][] keyBytes = new byte[keys][];
+        for (int k = 0; k < keys; k++) {
+            names[k] = BenchGenerator.keyName(k);
+            keyBytes[k] = names[k].getBytes(StandardCharsets.UTF_8);
+        }
+        PrintStream out = System.out;
+        AtomicLong acked = new AtomicLong();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Thread reporter = ChildJvm.reporter(() -> "sent " + acked.get() + " " + ChildJvm.ownCpuNanos(), out);
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            // Metadata before the clock starts: the first send would otherwise wait for it, then catch up.
+            producer.partitionsFor(topic);
+            long start = System.nanoTime();
+            long first = 0;
+            for (long i = 0; i < events && failure.get() == null; i++) {
+                if (i == warmup) {
+                    if (i > 0) {
+                        producer.flush();
+                        out.println("warm");
+                        out.flush();
+                        awaitGo();
+                    }
+                    out.println("go " + ChildJvm.wallMicros() + " " + ChildJvm.ownCpuNanos());
+                    out.flush();
+                    start = System.nanoTime();
+                    first = i;
+                }
+                if (rate > 0) {
+                    // Parked, not spinning: a spinning generator would bill its wait as CPU per event.
+                    long wait = start + (long) ((i - first) * (1e9 / rate)) - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                }
+                int k = (int) (i % keys);
+                int step = (int) ((i / keys) % t);
+                long ts = System.currentTimeMillis();
+                byte[] value = new ReplayEvent(names[k], step, ts, pool[(int) (i % BenchGenerator.POOL)], step == t - 1)
+                        .toJson().getBytes(StandardCharsets.UTF_8);
+                producer.send(new ProducerRecord<>(topic, null, ts, keyBytes[k], value), (meta, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    } else {
+                        acked.incrementAndGet();
+                    }
+                });
+            }
+            producer.flush();
+        }
+        ChildJvm.stop(reporter);
+        if (failure.get() != null) {
+            ChildJvm.fail(out, "sending", failure.get());
+        }
+        out.println("sent " + acked.get() + " " + ChildJvm.ownCpuNanos());
+        out.println("done");
+        out.flush();
+    }
+
+    private static void awaitGo() throws java.io.IOException {
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                StandardCharsets.UTF_8));
+        String line = in.readLine();
+        if (!"go".equals(line)) {
+            throw new IllegalStateException("expected 'go' from the harness, got " + line);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.rnnstream.bench.harness;
+
+import io.rnnstream.job.ModelProvider;
+import io.rnnstream.job.TestModels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rnnstream.bench.harness.kafka.KafkaBench;
+import io.rnnstream.bench.harness.kafka.KafkaBenchResult;
+import io.rnnstream.bench.harness.kafka.KafkaBenchSpec;
+import io.rnnstream.bench.harness.kafka.KafkaBenchStage;
+import io.rnnstream.bench.harness.kafka.KafkaGoals;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CI's smoke form of {@code rnnstream bench kafka}: a real broker, the generator and the measuring
+ * consumer in JVMs of their own, Kafka alone, the keyed anchor and the job for 2,000 events each, paced
+ * (so it is short, and its latencies are each event's own path). The engine stage is {@code bench}'s
+ * own (EndToEndBenchTest), and the passthrough is the keyed anchor without its keyBy.
+ */
+class KafkaBenchTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyStageIsMeasuredSideBySide() throws Exception {
+        KafkaBenchSpec spec = KafkaBenchSpec.builder().keys(50).events(2_000).rate(2_000)
+                .stages(List.of(KafkaBenchStage.KAFKA, KafkaBenchStage.KEYED, KafkaBenchStage.RNNSTREAM))
+                .checkpointInterval(java.time.Duration.ofMillis(300)).build();
+        List<String> seen = new ArrayList<>();
+        List<KafkaBenchResult> results = KafkaBench.run(spec, TestModels.simpleRnn(3), dir, new KafkaBench.Listener() {
+            @Override
+            public void stage(KafkaBenchStage stage, int index, int count) {
+                seen.add(stage.label());
+            }
+
+            @Override
+            public void progress(long outputs, long expected) {}
+
+            @Override
+            public void stageDone(KafkaBenchResult result) {}
+        });
+        assertEquals(List.of("kafka", "keyed", "rnnstream"), seen);
+        Map<String, KafkaBenchResult> by = results.stream()
+                .collect(Collectors.toMap(KafkaBenchResult::stage, r -> r));
+        for (String s : List.of("kafka", "keyed", "rnnstream")) {
+            KafkaBenchResult r = by.get(s);
+            assertEquals(2_000 - 400, r.measuredEvents(), r.toJson());
+            // Every output after the warm-up has its latency, on both consumers.
+            assertEquals(2_000 - 400, r.uncommitted().count(), r.toJson());
+            assertEquals(2_000 - 400, r.committed().count(), r.toJson());
+            assertTrue(r.uncommitted().p50() <= r.uncommitted().p99() && r.uncommitted().p99() <= r.uncommitted().max(),
+                    r.toJson());
+            assertTrue(r.eventsPerSecond() > 0 && r.generatorEventsPerSecond() > 0, r.toJson());
+            assertTrue(r.brokerCpuMicros() > 0 && r.generatorCpuMicros() > 0 && r.consumerCpuMicros() > 0, r.toJson());
+            assertEquals(!s.equals("kafka"), r.jobCpuMicros() > 0, r.toJson());
+        }
+        // Exactly-once: a read_committed consumer sees an output only once its checkpoint completed.
+        KafkaBenchResult job = by.get("rnnstream");
+        assertTrue(job.committed().p50() >= job.uncommitted().p50(), job.toJson());
+
+        String table = KafkaBenchResult.table(results);
+        // In the CI log: what the smoke run measured (a few thousand events, far from steady numbers).
+        System.out.println(table);
+        assertTrue(table.contains("| rnnstream | exactly-once |"), table);
+        assertTrue(table.contains("| rnnstream ÷ ") && table.contains("| keyed "), table);
+        String json = KafkaBenchResult.toJson(spec.describe(), results);
+        assertTrue(json.contains("\"rnnstreamOver\":\"keyed\"") && json.contains("\"secondsReadCommitted\":[["), json);
+        assertEquals(2, KafkaBenchResult.ratios(results).size());
+        // The goals read off these rows; those whose runs are missing say so instead of passing.
+        String goals = KafkaGoals.table(KafkaGoals.evaluate(results, results, results, 300));
+        assertTrue(goals.contains("| job CPU per event ÷ engine's") && goals.contains("not measured"), goals);
+    }
+
+    @Test
+    void badSettingsAreOneLine() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KafkaBenchSpec.builder().keys(1_000).events(1_500).build());
+        assertTrue(e.getMessage().contains("raise --events to at least 2000"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> KafkaBenchStage.parse("nope"));
+        assertEquals("--stages takes engine,kafka,passthrough,keyed,rnnstream, not 'nope'", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> KafkaBenchSpec.parseDelivery("twice"));
+        assertTrue(e.getMessage().startsWith("--delivery must be exactly-once or at-least-once"), e.getMessage());
+    }
+}

@@ -1,0 +1,346 @@
+package io.rnnstream.job.step;
+
+import io.rnnstream.connectors.DeadLetter;
+import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.connectors.RecordJson;
+import io.rnnstream.job.SequenceMeta;
+import io.rnnstream.job.StreamOptions;
+import io.rnnstream.job.swap.ServedModel;
+import io.rnnstream.job.swap.ServedModels;
+import io.rnnstream.job.swap.SwapPolicy;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongConsumer;
+
+/**
+ * The per-key rules of docs/STREAMING.md in plain Java: given one key's state and an event, a timer or
+ * the end of the input, it decides what happens — apply the step, buffer it, emit, end the sequence,
+ * dead-letter with the reason, which model, when to wake — and writes the outcome through
+ * {@link KeyState}, {@link Timers} and {@link Emitter}. Flink ({@link StepOperator}) and SQL adapt to
+ * it; its tests need neither.
+ *
+ * <p>An in-order event costs one read and one write of the key's {@link SequenceMeta} and one
+ * {@link io.rnnstream.model.StepKernel#step}; every input event ends as exactly one output record or
+ * one dead letter, and idle timeouts add one record each, counted apart. Not thread-safe: one per
+ * subtask.
+ */
+public final class SequenceCore {
+    public static final String REASON_IDLE = "idle-timeout";
+    public static final String REASON_END_OF_INPUT = "end-of-input";
+
+    private final ServedModels models;
+    private final StreamOptions opts;
+    private final StepCounts counts = new StepCounts();
+    private LongConsumer stepNanos = n -> {};
+
+    public SequenceCore(ServedModels models, StreamOptions opts) {
+        this.models = models;
+        this.opts = opts;
+    }
+
+    public StepCounts counts() {
+        return counts;
+    }
+
+    public ServedModels models() {
+        return models;
+    }
+
+    /** Hears how long each kernel step took (the operator's latency histogram). */
+    public SequenceCore timeSteps(LongConsumer nanos) {
+        this.stepNanos = nanos;
+        return this;
+    }
+
+    /** An event of {@code state}'s key. */
+    public void onEvent(Event e, KeyState state, Timers timers, Emitter out) throws Exception {
+        counts.eventsIn++;
+        SequenceMeta meta = state.meta();
+        if (meta != null && meta.timer != SequenceMeta.NO_TIMER && meta.timerEventTime && e.hasTs()
+                && e.ts >= meta.timer) {
+            // The key's event-time deadline has passed whatever the watermark says: act as if the timer
+            // had fired first, so a replay gives the same records however watermarks interleave.
+            timers.deleteEventTimeTimer(meta.timer);
+            meta.timer = SequenceMeta.NO_TIMER;
+            deadline(meta, REASON_IDLE, state, timers, out);
+            meta = state.meta();
+        }
+        if (meta == null) {
+            meta = new SequenceMeta();
+        }
+        String bad = EventCheck.whyNot(e, models.inputSize());
+        if (bad != null) {
+            dead(out, e, bad);
+            return;
+        }
+        int s = e.hasStep() ? e.step : (meta.active ? meta.nextStep : 0);
+        int t = opts.sequenceLength();
+        if (t > 0 && s >= t) {
+            dead(out, e, "step " + s + " is beyond the sequence length " + t + " (--sequence-length): steps run 0.."
+                    + (t - 1));
+            return;
+        }
+        if (meta.active) {
+            if (s < meta.nextStep) {
+                dead(out, e, "duplicate: step " + s + " was already applied");
+                return;
+            }
+            if (s > meta.nextStep) {
+                bufferEarly(meta, e, s, meta.nextStep, state, timers, out);
+                return;
+            }
+        } else if (s > 0) {
+            if (meta.endedAt >= 0 && (meta.endedByTimeout || s <= meta.endedAt)) {
+                dead(out, e, "late: step " + s + " arrived after its sequence ended at step " + meta.endedAt
+                        + (meta.endedByTimeout ? " (idle timeout)" : ""));
+                return;
+            }
+            // Perhaps an early step of a new sequence whose step 0 is on its way.
+            bufferEarly(meta, e, s, 0, state, timers, out);
+            return;
+        } else {
+            start(meta, e, timers);
+        }
+        apply(meta, e, s, state, timers, out);
+        while (meta.active && meta.buffered > 0) {
+            Event next = state.early(meta.nextStep);
+            if (next == null) {
+                break;
+            }
+            state.removeEarly(meta.nextStep);
+            meta.buffered--;
+            apply(meta, next, meta.nextStep, state, timers, out);
+        }
+        if (meta.active) {
+            // An ended sequence was already written (or cleared) by end().
+            state.update(meta);
+        }
+    }
+
+    /** A timer of {@code state}'s key fired at {@code timestamp}. */
+    public void onTimer(long timestamp, KeyState state, Timers timers, Emitter out) throws Exception {
+        SequenceMeta meta = state.meta();
+        if (meta == null) {
+            // The timer outlived its key's state: the TTL removed the state first (e.g. an event-time
+            // timer whose watermark stalled). The sequence ends without its idle-timeout record.
+            counts.ttlExpiries++;
+            return;
+        }
+        if (meta.timer != timestamp) {
+            return;
+        }
+        meta.timer = SequenceMeta.NO_TIMER;
+        // A watermark at +∞ means the input ended: no further event can come for any key.
+        boolean endOfInput = meta.timerEventTime && timers.currentWatermark() == Long.MAX_VALUE;
+        deadline(meta, endOfInput ? REASON_END_OF_INPUT : REASON_IDLE, state, timers, out);
+    }
+
+    /** The bounded input ended: the key's running sequence and buffered steps are finished now. */
+    public void onEndOfInput(KeyState state, Emitter out) throws Exception {
+        SequenceMeta meta = state.meta();
+        if (meta != null && (meta.active || meta.buffered > 0)) {
+            deadline(meta, REASON_END_OF_INPUT, state, null, out);
+        }
+    }
+
+    private void start(SequenceMeta meta, Event e, Timers timers) {
+        meta.active = true;
+        meta.nextStep = 0;
+        meta.decided = false;
+        meta.endedAt = -1;
+        meta.endedByTimeout = false;
+        // The event's ts picks the model, so a replay picks the same one; the wall clock without one.
+        meta.model = models.assign(e.hasTs() ? e.ts : timers.currentProcessingTime());
+        counts.activeSequences++;
+    }
+
+    private void bufferEarly(SequenceMeta meta, Event e, int s, int waitingFor, KeyState state, Timers timers,
+            Emitter out) throws Exception {
+        int max = opts.maxBufferedSteps();
+        if (s - waitingFor > max) {
+            dead(out, e, "step " + s + " is beyond the buffer: waiting for step " + waitingFor + ", and at most "
+                    + max + " steps ahead of it are kept (--max-buffered-steps)");
+            return;
+        }
+        if (state.hasEarly(s)) {
+            dead(out, e, "duplicate: step " + s + " is already buffered");
+            return;
+        }
+        state.putEarly(s, e);
+        meta.buffered++;
+        if (e.hasTs()) {
+            meta.maxTs = Math.max(meta.maxTs, e.ts);
+        }
+        Deadlines.arm(meta, e, opts.idleTimeout(), timers);
+        state.update(meta);
+    }
+
+    /** Step {@code s} of the running sequence: the only place the model runs. */
+    private void apply(SequenceMeta meta, Event e, int s, KeyState state, Timers timers, Emitter out)
+            throws Exception {
+        ServedModel m = models.get(meta.model);
+        SwapPolicy policy = opts.swapPolicy();
+        boolean switched = false;
+        if (s > 0 && policy.switchesRunning()) {
+            String target = models.assign(e.hasTs() ? e.ts : timers.currentProcessingTime());
+            ServedModel t = Objects.equals(target, meta.model) ? null : models.get(target);
+            // Carrying state needs the same recurrent layers; updates that differ were refused under
+            // switch-carry, so this only guards a job restarted with another policy.
+            if (t != null && (policy == SwapPolicy.SWITCH_RESET || m == null || t.layout.equals(m.layout))) {
+                m = t;
+                meta.model = target;
+                switched = true;
+            }
+        }
+        if (m == null) {
+            counts.retiredModelEnds++;
+            dead(out, e, "model retired: step " + s + " cannot continue its sequence on model " + meta.model
+                    + ", retired after " + ServedModels.RETAINED_SUPERSEDED + " newer model updates");
+            end(meta, s - 1, true, "its model was retired", state, timers, out);
+            return;
+        }
+        float[] h = s == 0 ? m.kernel.newState() : meta.state;
+        if (h == null) {
+            // Only a key restored from a 0.1.0 savepoint can get here: its state lived in another value,
+            // which the TTL could expire apart from the bookkeeping.
+            counts.ttlExpiries++;
+            dead(out, e, "state expired: step " + s + " cannot continue a sequence whose state the TTL removed"
+                    + " (raise --state-ttl)");
+            end(meta, s - 1, true, "its sequence's state expired", state, timers, out);
+            return;
+        }
+        if (switched && policy == SwapPolicy.SWITCH_RESET) {
+            h = m.kernel.newState();
+        }
+        long t0 = System.nanoTime();
+        float[] y = m.kernel.step(h, e.features);
+        stepNanos.accept(System.nanoTime() - t0);
+        // Written back with the bookkeeping, in one state write, by the caller.
+        meta.state = h;
+        meta.nextStep = s + 1;
+        if (e.hasTs()) {
+            meta.maxTs = Math.max(meta.maxTs, e.ts);
+        }
+        OutputRecord r = record(m, y.clone(), s, h, state.key());
+        if (opts.decides() && !meta.decided && m.head.decides(r.output)) {
+            meta.decided = true;
+            r.decision = true;
+        }
+        int t = opts.sequenceLength();
+        r.last = e.end || (t > 0 && s + 1 == t);
+        out.output(r);
+        counts.outputs++;
+        if (r.last) {
+            end(meta, s, false, null, state, timers, out);
+        } else {
+            if (!m.outputFromState) {
+                // No stage changes an emitted record (the premise of object reuse), so sharing its array is safe.
+                meta.lastOutput = r.output;
+            }
+            Deadlines.arm(meta, e, opts.idleTimeout(), timers);
+        }
+    }
+
+    private OutputRecord record(ServedModel m, float[] y, int step, float[] h, String key) {
+        OutputRecord r = new OutputRecord();
+        r.key = key;
+        r.step = step;
+        r.output = y;
+        r.labelIndex = m.head.labelIndex(y);
+        r.labelName = m.head.labelName(r.labelIndex);
+        r.model = m.id;
+        if (opts.emitHidden()) {
+            r.hidden = Arrays.copyOfRange(h, m.hiddenOffset, m.hiddenOffset + m.hiddenSize);
+        }
+        return r;
+    }
+
+    /**
+     * Ends the running sequence (or the buffered steps waiting for a step 0): buffered steps become
+     * dead letters, state is cleared, and a tombstone remembers where it ended so that later steps of
+     * it are called late. {@code why} null: it ended normally; else why the buffered steps wait no more.
+     */
+    private void end(SequenceMeta meta, int lastStep, boolean byTimeout, String why, KeyState state, Timers timers,
+            Emitter out) throws Exception {
+        if (meta.buffered > 0) {
+            List<Map.Entry<Integer, Event>> left = state.earlySteps();
+            left.sort(Map.Entry.comparingByKey());
+            int missing = meta.active ? meta.nextStep : 0;
+            for (Map.Entry<Integer, Event> en : left) {
+                dead(out, en.getValue(), why != null
+                        ? "missing step " + missing + ": step " + en.getKey() + " waited for it until " + why
+                        : "late: step " + en.getKey() + " arrived for a sequence that ended at step " + lastStep);
+            }
+            state.clearEarly();
+            meta.buffered = 0;
+        }
+        if (meta.active) {
+            counts.activeSequences--;
+            meta.endedAt = lastStep;
+            meta.endedByTimeout = byTimeout;
+        }
+        long lastTs = meta.maxTs;
+        meta.state = null;
+        meta.lastOutput = null;
+        meta.active = false;
+        meta.nextStep = 0;
+        meta.decided = false;
+        meta.maxTs = Event.NO_TS;
+        meta.model = null;
+        Deadlines.delete(meta, timers);
+        Deadlines.forgetLater(meta, lastTs, opts.idleTimeout(), timers);
+        if (meta.endedAt < 0 && meta.timer == SequenceMeta.NO_TIMER) {
+            state.clear();
+        } else {
+            state.update(meta);
+        }
+    }
+
+    /** No event came in time (or none will): end what is running, or forget an ended sequence. */
+    private void deadline(SequenceMeta meta, String reason, KeyState state, Timers timers, Emitter out)
+            throws Exception {
+        String until = reason.equals(REASON_IDLE) ? "the idle timeout" : "the input ended";
+        if (meta.active) {
+            ServedModel m = models.get(meta.model);
+            float[] last = null;
+            if (meta.state != null && m != null) {
+                // The output of the last applied step, computed again from h: the same floats it had.
+                last = m.outputFromState ? m.kernel.outputOf(meta.state).clone() : meta.lastOutput;
+            }
+            if (meta.state == null || (m != null && last == null)) {
+                counts.ttlExpiries++;
+            } else if (m == null) {
+                counts.retiredModelEnds++;
+            } else {
+                OutputRecord r = record(m, last, meta.nextStep - 1, meta.state, state.key());
+                r.last = true;
+                r.reason = reason;
+                out.output(r);
+                if (REASON_IDLE.equals(reason)) {
+                    counts.idleTimeouts++;
+                } else {
+                    counts.endOfInputFinals++;
+                }
+            }
+            end(meta, meta.nextStep - 1, true, until, state, timers, out);
+        } else if (meta.buffered > 0) {
+            end(meta, meta.endedAt, meta.endedByTimeout, until, state, timers, out);
+        } else {
+            state.clear();
+        }
+    }
+
+    private void dead(Emitter out, Event e, String why) {
+        out.deadLetter(new DeadLetter(e.raw != null ? e.raw : RecordJson.event(e), why, e.key));
+        counts.deadLetters++;
+    }
+
+    /** The idle timeout in force (for adapters that need to know whether timers are used at all). */
+    public Duration idleTimeout() {
+        return opts.idleTimeout();
+    }
+}

@@ -1,0 +1,282 @@
+package io.rnnstream.job.step;
+
+import io.rnnstream.connectors.DeadLetter;
+import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.job.DeadLetters;
+import io.rnnstream.job.ModelAssignment;
+import io.rnnstream.job.ModelProvider;
+import io.rnnstream.job.SequenceMeta;
+import io.rnnstream.job.StreamOptions;
+import io.rnnstream.job.swap.BroadcastMap;
+import io.rnnstream.job.swap.ModelStatus;
+import io.rnnstream.job.swap.ModelUpdate;
+import io.rnnstream.job.swap.ServedModels;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The step stage: the {@link SequenceCore} in a keyed Flink operator. It reads and writes the key's
+ * state, fires its timers, publishes its counts as metrics and hears the end of a bounded input (so
+ * steps still buffered and sequences never closed get their records instead of vanishing). The rules
+ * are the core's; this class only adapts.
+ *
+ * <p>Events only ({@link #processElement}) or, with hot model swap, events and broadcast model updates
+ * ({@link #processElement1}, {@link #processElement2}): one class either way, so emitting, end of
+ * input, restored counting and metrics exist once. Both inputs run on the task's one thread, so an
+ * update is applied between two events, never during one. Event time comes from the events alone: the
+ * update input's watermarks are ignored, so a model topic silent for days holds back no idle timer.
+ */
+public class StepOperator extends AbstractStreamOperator<OutputRecord>
+        implements OneInputStreamOperator<Event, OutputRecord>, TwoInputStreamOperator<Event, ModelUpdate, OutputRecord>,
+        Triggerable<String, VoidNamespace>, BoundedMultiInput {
+    private static final long serialVersionUID = 1L;
+
+    /** What became of each model update (accepted or refused, and why), from subtask 0. */
+    public static final OutputTag<ModelStatus> MODEL_STATUS =
+            new OutputTag<>("model-status", TypeInformation.of(ModelStatus.class));
+
+    /** Broadcast state names: part of the savepoint format, so never rename them. */
+    static final MapStateDescriptor<String, byte[]> FILES = new MapStateDescriptor<>("model-files", Types.STRING,
+            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    static final MapStateDescriptor<Long, ModelAssignment> HISTORY = new MapStateDescriptor<>("model-history",
+            Types.LONG, TypeInformation.of(ModelAssignment.class));
+    /** The timer service's name: the one Flink's KeyedProcessOperator used, so 0.1.0's timers restore. */
+    private static final String TIMERS = "user-timers";
+
+    private final ModelProvider modelProvider;
+    private final String modelId;
+    private final StreamOptions opts;
+    private final boolean modelUpdates;
+
+    private transient SequenceCore core;
+    private transient StepState state;
+    private transient TimestampedCollector<OutputRecord> collector;
+    private transient FlinkTimers timers;
+    private transient Emitter emit;
+    private transient boolean restored;
+    /** The timestamp dead letters carry: the current event's, or an event-time timer's. */
+    private transient long deadLetterTs;
+    private transient boolean hasDeadLetterTs;
+
+    /**
+     * @param modelId written on every output record (e.g. {@code model.id()})
+     * @param modelUpdates whether it runs with the model-update input (then connect it to a broadcast stream)
+     */
+    public StepOperator(ModelProvider modelProvider, String modelId, StreamOptions opts, boolean modelUpdates) {
+        this.modelProvider = modelProvider;
+        this.modelId = modelId;
+        this.opts = opts;
+        this.modelUpdates = modelUpdates;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        restored = context.isRestored();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        // One kernel per model and subtask: it owns scratch buffers, and a subtask runs one event at a time.
+        ServedModels models = new ServedModels(modelProvider.get(), modelId, opts);
+        if (modelUpdates) {
+            models.attach(new BroadcastMap<>(getOperatorStateBackend().getBroadcastState(FILES)),
+                    new BroadcastMap<>(getOperatorStateBackend().getBroadcastState(HISTORY)));
+        }
+        core = new SequenceCore(models, opts);
+        state = new StepState(getRuntimeContext(), opts.effectiveStateTtl(), () -> (String) getCurrentKey());
+        collector = new TimestampedCollector<>(output);
+        InternalTimerService<VoidNamespace> internal =
+                getInternalTimerService(TIMERS, VoidNamespaceSerializer.INSTANCE, this);
+        timers = new FlinkTimers(internal);
+        emit = new Emitter() {
+            @Override
+            public void output(OutputRecord r) {
+                collector.collect(r);
+            }
+
+            @Override
+            public void deadLetter(DeadLetter d) {
+                output.collect(DeadLetters.TAG, hasDeadLetterTs ? new StreamRecord<>(d, deadLetterTs)
+                        : new StreamRecord<>(d));
+            }
+        };
+        registerMetrics(getMetricGroup().addGroup("rnnstream"));
+        if (restored) {
+            countRestored();
+        }
+    }
+
+    private void registerMetrics(MetricGroup g) {
+        StepCounts c = core.counts();
+        g.counter("eventsIn", new CountView(() -> c.eventsIn));
+        g.counter("outputs", new CountView(() -> c.outputs));
+        g.counter("deadLetters", new CountView(() -> c.deadLetters));
+        g.counter("idleTimeouts", new CountView(() -> c.idleTimeouts));
+        g.counter("endOfInputFinals", new CountView(() -> c.endOfInputFinals));
+        g.counter("ttlExpiries", new CountView(() -> c.ttlExpiries));
+        g.counter("retiredModelEnds", new CountView(() -> c.retiredModelEnds));
+        g.gauge("activeSequences", () -> c.activeSequences);
+        Histogram stepNanos = g.histogram("stepLatencyNanos", new DescriptiveStatisticsHistogram(1024));
+        core.timeSteps(stepNanos::update);
+    }
+
+    /**
+     * The activeSequences gauge counts what starts and ends here; the sequences already running when
+     * the checkpoint was taken are counted once now, in one pass over this subtask's restored keys
+     * (reads only, under the iterator, so no list of every key is needed).
+     */
+    private void countRestored() throws Exception {
+        try (Stream<String> s = this.<String>getKeyedStateBackend().getKeys(StepState.META, VoidNamespace.INSTANCE)) {
+            for (Iterator<String> it = s.iterator(); it.hasNext(); ) {
+                setCurrentKey(it.next());
+                SequenceMeta meta = state.meta();
+                if (meta != null && meta.active) {
+                    core.counts().activeSequences++;
+                }
+            }
+        }
+    }
+
+    /** This subtask's counts since open(), by metric name (for tests and diagnostics). */
+    public StepCounts counts() {
+        return core.counts();
+    }
+
+    @Override
+    public void processElement(StreamRecord<Event> element) throws Exception {
+        collector.setTimestamp(element);
+        deadLetterTs = element.getTimestamp();
+        hasDeadLetterTs = element.hasTimestamp();
+        core.onEvent(element.getValue(), state, timers, emit);
+    }
+
+    @Override
+    public void processElement1(StreamRecord<Event> element) throws Exception {
+        processElement(element);
+    }
+
+    @Override
+    public void processElement2(StreamRecord<ModelUpdate> element) {
+        ModelStatus s = core.models().offer(element.getValue(), opts.swapPolicy());
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            output.collect(MODEL_STATUS, new StreamRecord<>(s));
+        }
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        collector.setAbsoluteTimestamp(timer.getTimestamp());
+        deadLetterTs = timer.getTimestamp();
+        hasDeadLetterTs = true;
+        core.onTimer(timer.getTimestamp(), state, timers, emit);
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        collector.eraseTimestamp();
+        hasDeadLetterTs = false;
+        core.onTimer(timer.getTimestamp(), state, timers, emit);
+    }
+
+    /** Event time is the events' alone (see the class comment). */
+    @Override
+    public void processWatermark1(Watermark mark) throws Exception {
+        processWatermark(mark);
+    }
+
+    @Override
+    public void processWatermark2(Watermark mark) {
+        // the model updates carry no event time of the stream
+    }
+
+    @Override
+    protected void processWatermarkStatus(WatermarkStatus status, int inputIndex) {
+        if (inputIndex == 0) {
+            output.emitWatermarkStatus(status);
+        }
+    }
+
+    /**
+     * The events' input ended (input 1; the model updates' end changes nothing): every running sequence
+     * gets its end-of-input record and every buffered step its dead letter. Processing-time timers never
+     * fire after the input ends, so without this they would vanish without a record.
+     */
+    @Override
+    public void endInput(int inputId) throws Exception {
+        if (inputId != 1) {
+            return;
+        }
+        List<String> keys;
+        // Collect first: the core clears state, which must not happen under a live key iterator.
+        try (Stream<String> s = this.<String>getKeyedStateBackend().getKeys(StepState.META, VoidNamespace.INSTANCE)) {
+            keys = s.sorted().collect(Collectors.toList());
+        }
+        collector.eraseTimestamp();
+        hasDeadLetterTs = false;
+        for (String k : keys) {
+            setCurrentKey(k);
+            core.onEndOfInput(state, emit);
+        }
+    }
+
+    /** A Flink counter that shows one of the core's plain counts. */
+    private static final class CountView implements org.apache.flink.metrics.Counter {
+        private final java.util.function.LongSupplier count;
+
+        CountView(java.util.function.LongSupplier count) {
+            this.count = count;
+        }
+
+        @Override
+        public void inc() {
+            throw new UnsupportedOperationException("counted by the sequence core");
+        }
+
+        @Override
+        public void inc(long n) {
+            inc();
+        }
+
+        @Override
+        public void dec() {
+            inc();
+        }
+
+        @Override
+        public void dec(long n) {
+            inc();
+        }
+
+        @Override
+        public long getCount() {
+            return count.getAsLong();
+        }
+    }
+}
