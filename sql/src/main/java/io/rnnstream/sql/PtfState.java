@@ -2,6 +2,7 @@ package io.rnnstream.sql;
 
 import io.rnnstream.connectors.Event;
 import io.rnnstream.job.SequenceMeta;
+import io.rnnstream.job.step.KeyState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,52 +16,66 @@ import org.apache.flink.table.functions.ProcessTableFunction;
  * {@link ProcessTableFunction.Context#clearState}, which takes effect when the call returns (so
  * {@link #finish} issues it only if nothing was written after the clear).
  */
-final class PtfState {
+final class PtfState implements KeyState {
     private final ProcessTableFunction.Context ctx;
+    private final String key;
     private final SequenceMeta sequence;
     private final MapView<Integer, Event> earlySteps;
     private boolean cleared;
 
-    PtfState(ProcessTableFunction.Context ctx, SequenceMeta sequence, MapView<Integer, Event> earlySteps) {
+    PtfState(ProcessTableFunction.Context ctx, String key, SequenceMeta sequence, MapView<Integer, Event> earlySteps) {
         this.ctx = ctx;
+        this.key = key;
         this.sequence = sequence;
         this.earlySteps = earlySteps;
     }
 
-    /** The key's bookkeeping, or null when it has none. */
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
     public SequenceMeta meta() {
         return isEmpty(sequence) ? null : sequence;
     }
 
-    public void updateMeta(SequenceMeta meta) {
+    @Override
+    public void update(SequenceMeta meta) {
         if (meta != sequence) {
             copy(meta, sequence);
         }
         cleared = false;
     }
 
-    public void clearMeta() {
+    @Override
+    public void clear() {
         copy(new SequenceMeta(), sequence);
         cleared = true;
     }
 
-    public Event buffered(int step) throws Exception {
+    @Override
+    public Event early(int step) throws Exception {
         return earlySteps.get(step);
     }
 
-    public boolean isBuffered(int step) throws Exception {
+    @Override
+    public boolean hasEarly(int step) throws Exception {
         return earlySteps.contains(step);
     }
 
-    public void buffer(int step, Event e) throws Exception {
+    @Override
+    public void putEarly(int step, Event e) throws Exception {
         earlySteps.put(step, e);
     }
 
-    public void removeBuffered(int step) throws Exception {
+    @Override
+    public void removeEarly(int step) throws Exception {
         earlySteps.remove(step);
     }
 
-    public List<Map.Entry<Integer, Event>> bufferedEntries() throws Exception {
+    @Override
+    public List<Map.Entry<Integer, Event>> earlySteps() throws Exception {
         List<Map.Entry<Integer, Event>> out = new ArrayList<>();
         for (Map.Entry<Integer, Event> en : earlySteps.entries()) {
             out.add(Map.entry(en.getKey(), en.getValue()));
@@ -68,7 +83,8 @@ final class PtfState {
         return out;
     }
 
-    public void clearBuffer() {
+    @Override
+    public void clearEarly() {
         earlySteps.clear();
     }
 

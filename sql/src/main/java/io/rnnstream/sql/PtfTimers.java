@@ -1,5 +1,6 @@
 package io.rnnstream.sql;
 
+import io.rnnstream.job.step.Timers;
 import org.apache.flink.table.functions.ProcessTableFunction;
 
 /**
@@ -7,36 +8,42 @@ import org.apache.flink.table.functions.ProcessTableFunction;
  * the {@code on_time} clock. Flink 2.2 gives PTFs no processing-time timers, so RNN_CLASSIFY refuses an
  * idle timeout without {@code on_time} before the core could ask for one.
  */
-final class PtfTimers {
+final class PtfTimers implements Timers {
     private final ProcessTableFunction.TimeContext<Long> time;
 
     PtfTimers(ProcessTableFunction.Context ctx) {
         this.time = ctx.timeContext(Long.class);
     }
 
+    @Override
     public long currentProcessingTime() {
         return System.currentTimeMillis();
     }
 
     /** Long.MIN_VALUE until every input has sent a watermark (as a DataStream operator's). */
+    @Override
     public long currentWatermark() {
         Long w = time.currentWatermark();
         return w == null ? Long.MIN_VALUE : w;
     }
 
+    @Override
     public void registerEventTimeTimer(long at) {
         time.registerOnTime(at);
     }
 
+    @Override
     public void deleteEventTimeTimer(long at) {
         time.clearTimer(at);
     }
 
+    @Override
     public void registerProcessingTimeTimer(long at) {
         throw new UnsupportedOperationException(RnnClassify.NAME + " has no processing-time timers (Flink 2.2 PTFs"
                 + " have none): pass on_time => DESCRIPTOR(…) for idle timeouts");
     }
 
+    @Override
     public void deleteProcessingTimeTimer(long at) {
         // None is ever registered.
     }

@@ -4,6 +4,9 @@ import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.job.SequenceMeta;
+import io.rnnstream.job.step.Emitter;
+import io.rnnstream.job.step.SequenceCore;
+import io.rnnstream.job.step.StepCounts;
 import java.time.Duration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.table.annotation.ArgumentHint;
@@ -21,10 +24,11 @@ import org.apache.flink.types.Row;
  * at a time; each input row advances it by one step (in {@code step} order, early steps buffered) and
  * yields one output row, the record the DataStream job writes; idle timeouts add one row. A row that
  * cannot be applied (duplicate, late, wrong features…) yields a row with {@code error} set instead of
- * failing the job, counted in the {@code rnnstream.deadLetters} metric. See docs/SQL.md.
+ * failing the job, counted: the core's {@code rnnstream.deadLetters} metric, plus
+ * {@code rnnstream.rowsRefused} for rows that are no event at all (a null feature). See docs/SQL.md.
  *
- * <p>The sequence rules and the model arithmetic are the job's own ({@link StepDriver} hands each
- * call to the job's sequence core); this class only translates between rows and the core's types.
+ * <p>The sequence rules and the model arithmetic are the job's own {@link SequenceCore}; this class
+ * only translates between rows and the core's types ({@link PtfState}, {@link PtfTimers}).
  *
  * <p>State (Flink-serialized structured types, no Kryo): {@code sequence} is the job's
  * {@link SequenceMeta} (recurrent state and bookkeeping: one read and one write per row);
@@ -46,14 +50,16 @@ public class RnnClassify extends ProcessTableFunction<Row> {
     static final String STATE_CALL = "call";
 
     private transient StepDriver driver;
-    private transient Counter deadLetters;
-    private transient Counter outputs;
+    private transient Counter rowsRefused;
 
     @Override
     public void open(FunctionContext context) throws Exception {
         var g = context.getMetricGroup().addGroup("rnnstream");
-        deadLetters = g.counter("deadLetters");
-        outputs = g.counter("outputs");
+        rowsRefused = g.counter("rowsRefused");
+        // The core's counts, under the DataStream job's metric names (docs/STREAMING.md).
+        for (String name : new StepCounts().asMap().keySet()) {
+            g.gauge(name, () -> driver == null ? 0L : driver.core().counts().asMap().get(name));
+        }
     }
 
     public void eval(Context ctx,
@@ -77,22 +83,23 @@ public class RnnClassify extends ProcessTableFunction<Row> {
                     + " timers)");
         }
         args.saveTo(call);
-        PtfState state = new PtfState(ctx, sequence, earlySteps);
-        Rows out = new Rows();
         if (parsed.error() != null) {
-            out.deadLetter(new DeadLetter(parsed.raw(), parsed.error(), parsed.key()));
-        } else {
-            d.onEvent(parsed.event(), state, new PtfTimers(ctx), out);
+            rowsRefused.inc();
+            new Rows().deadLetter(new DeadLetter(parsed.raw(), parsed.error(), parsed.key()));
+            return;
         }
+        PtfState state = new PtfState(ctx, parsed.key(), sequence, earlySteps);
+        d.core().onEvent(parsed.event(), state, new PtfTimers(ctx), new Rows());
         state.finish();
     }
 
     public void onTimer(OnTimerContext ctx, SequenceMeta sequence, MapView<Integer, Event> earlySteps,
             MapView<String, String> call) throws Exception {
         StepDriver d = driver(CallArgs.loadFrom(call));
-        PtfState state = new PtfState(ctx, sequence, earlySteps);
-        Long at = ctx.timeContext(Long.class).time();
-        d.onTimer(at, state, new PtfTimers(ctx), new Rows());
+        // No key here (a timer has no row): records need none, Flink puts the PARTITION BY columns in front
+        // of every row, and buffered events that become dead letters carry their own.
+        PtfState state = new PtfState(ctx, null, sequence, earlySteps);
+        d.core().onTimer(ctx.timeContext(Long.class).time(), state, new PtfTimers(ctx), new Rows());
         state.finish();
     }
 
@@ -105,10 +112,9 @@ public class RnnClassify extends ProcessTableFunction<Row> {
     }
 
     /** Turns the core's records into this function's output rows. */
-    private final class Rows implements StepDriver.Emitter {
+    private final class Rows implements Emitter {
         @Override
         public void output(OutputRecord r) {
-            outputs.inc();
             collect(Row.of(r.step, boxed(r.output), r.labelName != null ? r.labelName
                     : r.labelIndex != OutputRecord.NO_LABEL ? Integer.toString(r.labelIndex) : null,
                     r.labelIndex != OutputRecord.NO_LABEL ? r.labelIndex : null, r.last, r.decision, r.model, r.reason,
@@ -117,7 +123,6 @@ public class RnnClassify extends ProcessTableFunction<Row> {
 
         @Override
         public void deadLetter(DeadLetter d) {
-            deadLetters.inc();
             collect(Row.of(null, null, null, null, null, null, null, null, d.error, d.raw));
         }
     }

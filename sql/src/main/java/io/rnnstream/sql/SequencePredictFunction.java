@@ -1,6 +1,6 @@
 package io.rnnstream.sql;
 
-import io.rnnstream.job.Head;
+import io.rnnstream.job.step.Head;
 import io.rnnstream.model.Forward;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelLoader;
