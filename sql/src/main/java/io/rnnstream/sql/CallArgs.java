@@ -4,6 +4,7 @@ import io.rnnstream.job.StreamOptions;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.table.api.dataview.MapView;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * One RNN_CLASSIFY call's scalar arguments. They are SQL literals, so every row of a call carries the
@@ -31,6 +32,23 @@ final class CallArgs {
         this.idleTimeout = b.idleTimeout;
         this.decideAtConfidence = b.decideAtConfidence;
         this.maxBufferedSteps = b.maxBufferedSteps;
+    }
+
+    /**
+     * A duration argument in Flink's syntax ('30 s', '5 min', '500 ms'; no unit: milliseconds). A string,
+     * not an INTERVAL: Flink 2.2.1's planner fails on an INTERVAL literal passed to a PTF's Duration
+     * parameter ("Unsupported type when convertTypeToSpec: INTERVAL_DAY_SECOND" in the implicit cast).
+     */
+    static Duration duration(String argument, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return TimeUtils.parseDuration(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(RnnClassify.NAME + ": " + argument + " => '" + value
+                    + "' is no duration: write e.g. '30 s', '5 min' or '500 ms'", e);
+        }
     }
 
     static Builder builder() {

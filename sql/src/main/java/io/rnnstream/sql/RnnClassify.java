@@ -7,7 +7,6 @@ import io.rnnstream.job.SequenceMeta;
 import io.rnnstream.job.step.Emitter;
 import io.rnnstream.job.step.SequenceCore;
 import io.rnnstream.job.step.StepCounts;
-import java.time.Duration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.table.annotation.ArgumentHint;
 import org.apache.flink.table.annotation.ArgumentTrait;
@@ -69,11 +68,11 @@ public class RnnClassify extends ProcessTableFunction<Row> {
             @ArgumentHint(value = ArgumentTrait.SET_SEMANTIC_TABLE, name = "input") Row input,
             @ArgumentHint(name = "model") String model,
             @ArgumentHint(name = "sequence_length", isOptional = true) Integer sequenceLength,
-            @ArgumentHint(name = "idle_timeout", isOptional = true) Duration idleTimeout,
+            @ArgumentHint(name = "idle_timeout", isOptional = true) String idleTimeout,
             @ArgumentHint(name = "decide_at_confidence", isOptional = true) Double decideAtConfidence,
             @ArgumentHint(name = "max_buffered_steps", isOptional = true) Integer maxBufferedSteps)
             throws Exception {
-        CallArgs args = CallArgs.builder().model(model).sequenceLength(sequenceLength).idleTimeout(idleTimeout)
+        CallArgs args = CallArgs.builder().model(model).sequenceLength(sequenceLength).idleTimeout(CallArgs.duration("idle_timeout", idleTimeout))
                 .decideAtConfidence(decideAtConfidence).maxBufferedSteps(maxBufferedSteps).build();
         StepDriver d = driver(args);
         RowEvents.Parsed parsed = RowEvents.parse(ctx, input);
