@@ -23,13 +23,9 @@ import java.util.Random;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +38,9 @@ import picocli.CommandLine;
  */
 class SqlKafkaExampleTest {
     static final Path MODEL = Path.of("../models/mnist-simplernn.rnns").toAbsolutePath();
+
+    static final Duration QUIET = Duration.ofMillis(1_500);
+    static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
     Path tmp;
@@ -93,8 +92,8 @@ class SqlKafkaExampleTest {
                     "--checkpoint-dir", tmp.resolve("cp").toString());
             assertEquals(0, rc, err.toString());
 
-            List<String> outputs = readCommitted(broker.bootstrapServers(), "outputs", seqs.length * t);
-            List<String> dead = readCommitted(broker.bootstrapServers(), "dead-letters", 1);
+            List<String> outputs = broker.readCommitted("outputs", seqs.length * t, QUIET, WAIT);
+            List<String> dead = broker.readCommitted("dead-letters", 1, QUIET, WAIT);
             assertEquals(seqs.length * t, outputs.size());
             assertEquals(1, dead.size(), dead.toString());
             assertTrue(dead.get(0).contains("wrong feature count"), dead.get(0));
@@ -110,29 +109,5 @@ class SqlKafkaExampleTest {
                 }
             }
         }
-    }
-
-    static List<String> readCommitted(String servers, String topic, int expected) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + topic);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<String> got = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            c.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + 30_000;
-            long quietUntil = Long.MAX_VALUE;
-            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
-                    got.add(r.value());
-                }
-                if (got.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    // Keep reading a little longer: a duplicate would show up now.
-                    quietUntil = System.currentTimeMillis() + 1_500;
-                }
-            }
-        }
-        return got;
     }
 }

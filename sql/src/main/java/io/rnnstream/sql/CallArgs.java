@@ -118,11 +118,8 @@ final class CallArgs {
         return o;
     }
 
-    /** Writes the arguments once per key (a map view: no read or write on later rows of the key). */
+    /** Writes the arguments (a map view: rows that do not call this neither read nor write it). */
     void saveTo(MapView<String, String> call) throws Exception {
-        if (call.contains(MODEL)) {
-            return;
-        }
         call.put(MODEL, model);
         put(call, SEQUENCE_LENGTH, sequenceLength);
         put(call, IDLE_TIMEOUT_MS, idleTimeout == null ? null : idleTimeout.toMillis());
@@ -136,7 +133,11 @@ final class CallArgs {
         }
     }
 
+    /** The saved arguments, or null when there are none (never saved, or expired). */
     static CallArgs loadFrom(MapView<String, String> call) throws Exception {
+        if (call.get(MODEL) == null) {
+            return null;
+        }
         String idle = call.get(IDLE_TIMEOUT_MS);
         String len = call.get(SEQUENCE_LENGTH);
         String p = call.get(DECIDE_AT_CONFIDENCE);

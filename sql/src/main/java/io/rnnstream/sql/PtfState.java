@@ -13,7 +13,7 @@ import org.apache.flink.table.functions.ProcessTableFunction;
  * One key's state as the core sees it, over the PTF's state entries. The PTF hands its value state in
  * as a mutable object that Flink writes back when the call returns, and never hands in null: a
  * {@link SequenceMeta} that is all defaults is what "no state" looks like, and clearing it is
- * {@link ProcessTableFunction.Context#clearState}, which takes effect when the call returns (so
+ * {@link ProcessTableFunction.Context#clearAllState}, which takes effect when the call returns (so
  * {@link #finish} issues it only if nothing was written after the clear).
  */
 final class PtfState implements KeyState {
@@ -88,10 +88,14 @@ final class PtfState implements KeyState {
         earlySteps.clear();
     }
 
-    /** After the core returns: a clear that nothing overwrote removes the value (not just its fields). */
+    /**
+     * After the core returns: a clear that nothing overwrote forgets the key, every state entry of it
+     * (the core clears only with no early step left, and the saved arguments are written again when
+     * the key's next sequence starts).
+     */
     void finish() {
         if (cleared) {
-            ctx.clearState(RnnClassify.STATE_SEQUENCE);
+            ctx.clearAllState();
         }
     }
 

@@ -32,7 +32,7 @@ import org.apache.flink.types.Row;
  * <p>State (Flink-serialized structured types, no Kryo): {@code sequence} is the job's
  * {@link SequenceMeta} (recurrent state and bookkeeping: one read and one write per row);
  * {@code early_steps} holds out-of-order steps (a map view: touched only by early rows);
- * {@code call} keeps this call's arguments, written once per key, because {@code onTimer} receives
+ * {@code call} keeps this call's arguments, written when a sequence starts, because {@code onTimer} receives
  * no scalar arguments in Flink 2.2 and a timer may fire before any row after a restore.
  */
 @DataTypeHint("ROW<step INT, output ARRAY<FLOAT>, label STRING, label_index INT, `final` BOOLEAN, decision BOOLEAN,"
@@ -81,7 +81,11 @@ public class RnnClassify extends ProcessTableFunction<Row> {
                     + " naming a watermarked column (Flink 2.2 gives process table functions no processing-time"
                     + " timers)");
         }
-        args.saveTo(call);
+        if (!sequence.active) {
+            // Once per sequence, not per row: a timer of this key must find them after a restore, and
+            // rewriting them at each start keeps them as fresh as the sequence under a state TTL.
+            args.saveTo(call);
+        }
         if (parsed.error() != null) {
             rowsRefused.inc();
             new Rows().deadLetter(new DeadLetter(parsed.raw(), parsed.error(), parsed.key()));
@@ -94,7 +98,12 @@ public class RnnClassify extends ProcessTableFunction<Row> {
 
     public void onTimer(OnTimerContext ctx, SequenceMeta sequence, MapView<Integer, Event> earlySteps,
             MapView<String, String> call) throws Exception {
-        StepDriver d = driver(CallArgs.loadFrom(call));
+        CallArgs saved = CallArgs.loadFrom(call);
+        StepDriver d = saved != null ? driver(saved) : driver;
+        if (d == null) {
+            // The arguments expired (state TTL) and no row has come since a restore: nothing can run.
+            return;
+        }
         // No key here (a timer has no row): records need none, Flink puts the PARTITION BY columns in front
         // of every row, and buffered events that become dead letters carry their own.
         PtfState state = new PtfState(ctx, null, sequence, earlySteps);
