@@ -27,6 +27,13 @@ public final class SqlThroughput {
         long n = args.length > 0 ? Long.parseLong(args[0]) : 300_000;
         int keys = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        if (args.length > 3 && args[3].equals("sql-only")) {
+            // For a profiler: the SQL path alone.
+            for (int r = 0; r < rounds; r++) {
+                System.out.printf("round %d: SQL %.0f events/s%n", r + 1, sql(n, keys));
+            }
+            return;
+        }
         for (int r = 0; r < rounds; r++) {
             double ds = dataStream(n, keys);
             double sql = sql(n, keys);
