@@ -13,6 +13,10 @@ import org.apache.flink.table.annotation.ArgumentTrait;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.annotation.StateHint;
 import org.apache.flink.table.api.dataview.MapView;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.ProcessTableFunction;
 import org.apache.flink.types.Row;
@@ -40,9 +44,10 @@ import org.apache.flink.types.Row;
  * (docs/SQL.md); keys are forgotten by the core's own timers instead (an ended sequence one idle
  * period after its end, with {@code on_time} and {@code idle_timeout}).
  */
-@DataTypeHint("ROW<step INT, output ARRAY<FLOAT>, label STRING, label_index INT, `final` BOOLEAN, decision BOOLEAN,"
-        + " model STRING, reason STRING, error STRING, `raw` STRING>")
-public class RnnClassify extends ProcessTableFunction<Row> {
+// Rows are emitted in Flink's internal format: no conversion of each output row (measured: docs/SQL.md).
+@DataTypeHint(value = "ROW<step INT, output ARRAY<FLOAT>, label STRING, label_index INT, `final` BOOLEAN,"
+        + " decision BOOLEAN, model STRING, reason STRING, error STRING, `raw` STRING>", bridgedTo = RowData.class)
+public class RnnClassify extends ProcessTableFunction<RowData> {
     private static final long serialVersionUID = 1L;
 
     /** The name SQL calls it by, registered by {@code ./rnnstream sql}; SQL Client users pick their own. */
@@ -128,26 +133,20 @@ public class RnnClassify extends ProcessTableFunction<Row> {
     private final class Rows implements Emitter {
         @Override
         public void output(OutputRecord r) {
-            collect(Row.of(r.step, boxed(r.output), r.labelName != null ? r.labelName
-                    : r.labelIndex != OutputRecord.NO_LABEL ? Integer.toString(r.labelIndex) : null,
-                    r.labelIndex != OutputRecord.NO_LABEL ? r.labelIndex : null, r.last, r.decision, r.model, r.reason,
-                    null, null));
+            boolean classifies = r.labelIndex != OutputRecord.NO_LABEL;
+            String label = r.labelName != null ? r.labelName : classifies ? Integer.toString(r.labelIndex) : null;
+            collect(GenericRowData.of(r.step, new GenericArrayData(r.output), string(label),
+                    classifies ? r.labelIndex : null, r.last, r.decision, string(r.model), string(r.reason), null,
+                    null));
         }
 
         @Override
         public void deadLetter(DeadLetter d) {
-            collect(Row.of(null, null, null, null, null, null, null, null, d.error, d.raw));
+            collect(GenericRowData.of(null, null, null, null, null, null, null, null, string(d.error), string(d.raw)));
         }
     }
 
-    private static Float[] boxed(float[] v) {
-        if (v == null) {
-            return null;
-        }
-        Float[] out = new Float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
-        }
-        return out;
+    private static StringData string(String s) {
+        return s == null ? null : StringData.fromString(s);
     }
 }
