@@ -1,7 +1,6 @@
 package io.rnnstream.bench;
 
 import io.rnnstream.model.Activation;
-import io.rnnstream.model.Kernels;
 import io.rnnstream.model.StepOps;
 
 /**
@@ -16,7 +15,14 @@ final class LegacyOps extends StepOps {
 
     @Override
     public void matVec(float[] x, int xOff, int rows, float[] w, int ld, int col0, int cols, float[] z, int zOff) {
-        Kernels.vecMatAdd(x, xOff, rows, w, ld, col0, cols, z, zOff);
+        // z[zOff .. zOff+cols) += x[xOff .. xOff+rows) · w's columns [col0, col0+cols), unfused.
+        for (int i = 0; i < rows; i++) {
+            final float xi = x[xOff + i];
+            final int row = i * ld + col0;
+            for (int j = 0; j < cols; j++) {
+                z[zOff + j] += xi * w[row + j];
+            }
+        }
     }
 
     @Override

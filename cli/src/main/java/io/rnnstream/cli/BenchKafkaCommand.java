@@ -64,6 +64,11 @@ final class BenchKafkaCommand extends BaseCommand {
             description = "Steps per sequence (default: ${DEFAULT-VALUE}).")
     int sequenceLength;
 
+    @Option(names = "--malformed", defaultValue = "0", paramLabel = "FRACTION",
+            description = "Also send this many malformed records per event to the job stages (0.1: one in ten more),"
+                    + " and fail unless each comes out as a dead letter (default: none).")
+    double malformed;
+
     @Option(names = "--delivery", defaultValue = "exactly-once", paramLabel = "exactly-once|at-least-once",
             description = "The job's sinks, for every job stage (default: ${DEFAULT-VALUE}).")
     String delivery;
@@ -73,8 +78,9 @@ final class BenchKafkaCommand extends BaseCommand {
             description = "Checkpoints commit exactly-once outputs (default: ${DEFAULT-VALUE}, as the job runs).")
     Duration checkpointInterval;
 
-    @Option(names = "--buffer-timeout", defaultValue = "-1", paramLabel = "MS",
-            description = "Flink's network buffer timeout in ms (default -1: Flink's 100 ms, as the job runs).")
+    @Option(names = "--buffer-timeout", defaultValue = "5", paramLabel = "MS",
+            description = "Flink's network buffer timeout in ms (default: ${DEFAULT-VALUE}, as the job runs; -1: Flink's"
+                    + " own 100 ms).")
     long bufferTimeoutMs;
 
     @Option(names = "--parallelism", defaultValue = "1", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
@@ -117,7 +123,7 @@ final class BenchKafkaCommand extends BaseCommand {
             KafkaBenchSpec.Builder b = KafkaBenchSpec.builder().stages(KafkaBenchStage.parseList(stages)).keys(keys)
                     .events(events).warmup(warmup).rate(rate).sequenceLength(sequenceLength)
                     .delivery(KafkaBenchSpec.parseDelivery(delivery)).checkpointInterval(checkpointInterval)
-                    .bufferTimeoutMs(bufferTimeoutMs).parallelism(parallelism).partitions(partitions).timeout(timeout)
+                    .bufferTimeoutMs(bufferTimeoutMs).malformed(malformed).parallelism(parallelism).partitions(partitions).timeout(timeout)
                     .repeat(repeat);
             producerProperties.forEach(b::producerProperty);
             consumerProperties.forEach(b::consumerProperty);
@@ -150,14 +156,14 @@ final class BenchKafkaCommand extends BaseCommand {
 
     /** One progress bar a stage, on outputs seen by the read_uncommitted consumer. */
     private final class BarListener implements KafkaBench.Listener {
-        private ProgressBar bar;
+        private Progress bar;
         private long last;
 
         @Override
         public void stage(KafkaBenchStage stage, int index, int count) {
             err().printf(Locale.ROOT, "stage %d of %d: %s (%s)…%n", index + 1, count, stage.label(), stage.description());
             err().flush();
-            bar = stage == KafkaBenchStage.ENGINE ? null : new ProgressBar(stage.label(), events, "outputs");
+            bar = stage == KafkaBenchStage.ENGINE ? null : Progress.start(stage.label(), events, "outputs");
             last = 0;
         }
 

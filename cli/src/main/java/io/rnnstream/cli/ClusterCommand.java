@@ -104,9 +104,8 @@ public final class ClusterCommand extends BaseCommand {
         out().println(st.restUrl() + ": Flink " + o.path("flink-version").asText() + ", "
                 + o.path("taskmanagers").asInt() + " TaskManagers, " + o.path("slots-available").asInt() + "/"
                 + o.path("slots-total").asInt() + " slots free");
-        for (JsonNode j : rest.jobs().path("jobs")) {
-            out().println("  job " + j.path("jid").asText() + "  " + j.path("state").asText() + "  "
-                    + j.path("name").asText());
+        for (FlinkRest.JobSummary j : rest.jobs()) {
+            out().println("  job " + j.id() + "  " + j.state() + "  " + j.name());
         }
         return 0;
     }

@@ -7,6 +7,7 @@ import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
 import io.rnnstream.connectors.kafka.LocalKafkaBroker;
 import io.rnnstream.connectors.replay.Interleaver;
 import io.rnnstream.connectors.replay.KafkaReplay;
+import io.rnnstream.job.JobOptions;
 import io.rnnstream.job.KafkaJob;
 import io.rnnstream.job.Pipeline;
 import io.rnnstream.job.step.Head;
@@ -169,6 +170,8 @@ final class DemoCommand extends BaseCommand {
             int uiPort = freePortFrom(webUiPort);
             StreamExecutionEnvironment env = LocalFlink.environment(parallelism, "hashmap", work.resolve("checkpoints"),
                     checkpointInterval, uiPort);
+            // As the job runs (rnnstream stream, JobMain): partly filled network buffers leave after 5 ms.
+            env.setBufferTimeout(JobOptions.DEFAULT_BUFFER_TIMEOUT.toMillis());
             KafkaJob.Settings kafka = KafkaJob.settings().bootstrapServers(broker.bootstrapServers())
                     .inputTopic("events").outputTopic("outputs").dlqTopic("dead-letters").groupId("rnnstream-demo")
                     .startingOffsets(StartingOffsets.EARLIEST).transactionalIdPrefix("rnnstream-demo").build();
@@ -222,11 +225,11 @@ final class DemoCommand extends BaseCommand {
             replay.start();
 
             long deadline = System.nanoTime() + timeout.toNanos();
-            ProgressBar bar = new ProgressBar("stream", totalEvents, "outputs");
+            Progress bar = Progress.start("stream", totalEvents, "outputs");
             while (System.nanoTime() < deadline && consumerFailure.get() == null && replayFailure.get() == null) {
                 long seen = score.outputs() + deadLetters.get();
                 double acc = score.accuracy();
-                bar.suffix(String.format(Locale.ROOT, "sent %,d  finished %,d/%,d  accuracy %s", sentCount.get(),
+                bar.message(String.format(Locale.ROOT, "sent %,d  finished %,d/%,d  accuracy %s", sentCount.get(),
                         score.finals(), n, Double.isNaN(acc) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * acc)));
                 bar.update(score.outputs());
                 if (sentTotal.get() >= 0 && seen >= sentTotal.get()) {

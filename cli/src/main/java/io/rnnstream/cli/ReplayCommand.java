@@ -84,7 +84,7 @@ final class ReplayCommand extends BaseCommand {
         err().printf(Locale.ROOT, "replaying %,d sequences (%,d events, %d features) of %s to %s on %s%n", d.size(),
                 events, d.features(), data, topic, bootstrapServers);
         err().flush();
-        ProgressBar bar = new ProgressBar("replay", events, "events");
+        Progress bar = Progress.start("replay", events, "events");
         long sent = KafkaReplay.send(new Interleaver(seqs.iterator(), concurrent, seed, System.currentTimeMillis(), 1),
                 bootstrapServers, topic, p, rate, bar::update);
         bar.finish(sent);

@@ -1,6 +1,5 @@
 package io.rnnstream.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.rnnstream.deploy.FlinkRest;
 import io.rnnstream.deploy.StandaloneCluster;
 import java.io.IOException;
@@ -69,8 +68,8 @@ public final class SubmitCommand extends BaseCommand {
     protected int run() throws Exception {
         FlinkRest rest = new FlinkRest(restUrl == null ? defaultRest() : restUrl);
         if (list) {
-            for (JsonNode j : rest.jobs().path("jobs")) {
-                out().println(j.path("jid").asText() + "  " + j.path("state").asText() + "  " + j.path("name").asText());
+            for (FlinkRest.JobSummary j : rest.jobs()) {
+                out().println(j.id() + "  " + j.state() + "  " + j.name());
             }
             return 0;
         }

@@ -4,7 +4,7 @@ import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelFile;
 import io.rnnstream.model.keras.KerasExport;
 import io.rnnstream.model.onnx.OnnxExport;
-import io.rnnstream.trainer.ProgressBar;
+import io.rnnstream.trainer.TrainProgress;
 import io.rnnstream.trainer.Threads;
 import io.rnnstream.trainer.TrainConfig;
 import io.rnnstream.trainer.TrainRun;
@@ -136,7 +136,7 @@ public final class TrainCommand extends BaseCommand {
                 .name(modelName)
                 .build();
         TrainRun.Outcome o = TrainRun.run(new TrainRun.Options(data, cfg, limit, testSplit, report),
-                new ProgressBar(err), err);
+                new TrainProgress(err), err);
         Model model = o.result().model();
         ModelFile.write(model, out);
         err.println("model: " + out + " (" + model.id() + ", " + model.describe() + ")");

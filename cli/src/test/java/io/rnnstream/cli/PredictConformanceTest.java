@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnstream.model.io.Npy;
+import io.rnnstream.model.testing.TestTensors;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -49,10 +50,7 @@ class PredictConformanceTest {
 
     static void assertClose(Npy.NpyArray expected, Npy.NpyArray got, double tolerance, String what) {
         assertArrayEquals(expected.shape(), got.shape(), what + ": shape");
-        for (int i = 0; i < expected.data().length; i++) {
-            double d = Math.abs(expected.data()[i] - got.data()[i]);
-            assertTrue(d <= tolerance, what + ": index " + i + " differs by " + d + " > " + tolerance);
-        }
+        TestTensors.assertClose(expected.data(), got.data(), tolerance, what);
     }
 
     @ParameterizedTest

@@ -15,6 +15,7 @@ import io.rnnstream.model.layers.Dense;
 import io.rnnstream.model.layers.Lstm;
 import io.rnnstream.model.layers.SimpleRnn;
 import io.rnnstream.model.layers.Tensor;
+import io.rnnstream.model.testing.TestTensors;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -55,15 +56,7 @@ class RnnstreamTest {
     }
 
     static Tensor rand(Random r, int... shape) {
-        int n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (r.nextGaussian() * 0.2);
-        }
-        return Tensor.of(v, shape);
+        return TestTensors.gaussian(r, 0.2, shape);
     }
 
     /** SimpleRNN(128) on (28, 28) + Dense(10, softmax), random weights. */

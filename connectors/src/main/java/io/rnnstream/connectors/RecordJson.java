@@ -3,19 +3,26 @@ package io.rnnstream.connectors;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 /**
  * Writes the stream's records as one-line JSON.
  *
- * <p>Every float is written as {@link Float#toString(float)}: the shortest decimal that reads back to
- * the same float32 (e.g. {@code 0.1}, {@code 1.0E-5}; both are valid JSON numbers). A non-finite
+ * <p>Every float is written as the shortest decimal that reads back to the same float32 (e.g.
+ * {@code 0.1}, {@code 1.0E-5}; both are valid JSON numbers). A non-finite
  * value, which JSON cannot hold as a number, is written as the string "NaN", "Infinity" or
  * "-Infinity".
  */
 public final class RecordJson {
-    private static final JsonFactory JSON = new JsonFactory();
+    /**
+     * Schubfach (Jackson's fast writer): the shortest decimal that reads back to the same float32, as Java
+     * 19+'s Float.toString writes it, without Java 17's slower and sometimes longer FloatingDecimal.
+     */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     private RecordJson() {}
 
@@ -25,33 +32,43 @@ public final class RecordJson {
      * classify.
      */
     public static String output(OutputRecord r) {
-        StringWriter w = new StringWriter(64 + 12 * (r.output == null ? 0 : r.output.length));
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeStringField("key", r.key);
-            g.writeNumberField("step", r.step);
-            g.writeFieldName("output");
-            floats(g, r.output);
-            if (r.labelName != null) {
-                g.writeStringField("label", r.labelName);
-            } else if (r.labelIndex != OutputRecord.NO_LABEL) {
-                g.writeNumberField("label", r.labelIndex);
+        // Jackson's own pooled buffers and an unsynchronized writer (StringWriter locks on every write).
+        BufferRecycler br = JSON._getBufferRecycler();
+        try {
+            SegmentedStringWriter w = new SegmentedStringWriter(br);
+            try (JsonGenerator g = JSON.createGenerator(w)) {
+                write(g, r);
             }
-            g.writeBooleanField("final", r.last);
-            g.writeBooleanField("decision", r.decision);
-            g.writeStringField("model", r.model);
-            if (r.hidden != null) {
-                g.writeFieldName("hidden");
-                floats(g, r.hidden);
-            }
-            if (r.reason != null) {
-                g.writeStringField("reason", r.reason);
-            }
-            g.writeEndObject();
+            return w.getAndClear();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            br.releaseToPool();
         }
-        return w.toString();
+    }
+
+    private static void write(JsonGenerator g, OutputRecord r) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("key", r.key);
+        g.writeNumberField("step", r.step);
+        g.writeFieldName("output");
+        floats(g, r.output);
+        if (r.labelName != null) {
+            g.writeStringField("label", r.labelName);
+        } else if (r.labelIndex != OutputRecord.NO_LABEL) {
+            g.writeNumberField("label", r.labelIndex);
+        }
+        g.writeBooleanField("final", r.last);
+        g.writeBooleanField("decision", r.decision);
+        g.writeStringField("model", r.model);
+        if (r.hidden != null) {
+            g.writeFieldName("hidden");
+            floats(g, r.hidden);
+        }
+        if (r.reason != null) {
+            g.writeStringField("reason", r.reason);
+        }
+        g.writeEndObject();
     }
 
     /** {@code {"raw","error"[,"key"]}}. */
@@ -103,7 +120,7 @@ public final class RecordJson {
         g.writeStartArray();
         for (float f : v) {
             if (Float.isFinite(f)) {
-                g.writeNumber(Float.toString(f));
+                g.writeNumber(f);
             } else {
                 g.writeString(Float.toString(f));
             }

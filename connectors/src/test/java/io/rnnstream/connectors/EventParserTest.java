@@ -154,4 +154,47 @@ class EventParserTest {
         String nl = p.parse("{\"key\":\"k\",\"features\":[1,\"a\\nb\",3]}").deadLetter().error;
         assertFalse(nl.contains("\n"), nl);
     }
+
+    /**
+     * The fast paths (Jackson's FastDoubleParser in, Schubfach out) agree with the JDK bit for bit: random
+     * decimal texts of up to 12 significant digits read as Float.parseFloat reads them, and random float32
+     * bit patterns written and read back come back whole.
+     */
+    @Test
+    void theFastFloatPathsAreExact() {
+        java.util.Random r = new java.util.Random(42);
+        EventParser p = new EventParser(8);
+        for (int i = 0; i < 20_000; i++) {
+            String[] texts = new String[8];
+            StringBuilder b = new StringBuilder("{\"key\":\"k\",\"features\":[");
+            for (int j = 0; j < 8; j++) {
+                long digits = Math.abs(r.nextLong()) % 1_000_000_000_000L;
+                texts[j] = (r.nextBoolean() ? "-" : "") + digits + "e" + (r.nextInt(80) - 55);
+                b.append(j == 0 ? "" : ",").append(texts[j]);
+            }
+            float[] got = p.parse(b.append("]}").toString()).event().features;
+            for (int j = 0; j < 8; j++) {
+                float want = Float.parseFloat(texts[j]);
+                if (Float.isFinite(want)) {
+                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[j]), texts[j]);
+                }
+            }
+        }
+        EventParser one = new EventParser(1);
+        for (int i = 0; i < 200_000; i++) {
+            float f = Float.intBitsToFloat(r.nextInt());
+            if (!Float.isFinite(f)) {
+                continue;
+            }
+            OutputRecord o = new OutputRecord();
+            o.key = "k";
+            o.output = new float[] {f};
+            o.model = "m";
+            String line = RecordJson.output(o);
+            String number = line.substring(line.indexOf('[') + 1, line.indexOf(']'));
+            Event back = one.parse("{\"key\":\"k\",\"features\":[" + number + "]}").event();
+            assertEquals(Float.floatToRawIntBits(f), Float.floatToRawIntBits(back.features[0]), number);
+            assertEquals(Float.floatToRawIntBits(f), Float.floatToRawIntBits(Float.parseFloat(number)), number);
+        }
+    }
 }

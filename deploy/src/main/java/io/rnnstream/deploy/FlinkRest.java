@@ -14,12 +14,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.deployment.StandaloneClusterId;
+import org.apache.flink.client.program.rest.RestClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.client.JobStatusMessage;
 
 /**
  * The few calls of Flink's REST API a deployment needs: upload a job jar, run it (optionally from a
  * savepoint, at a given parallelism), watch it, stop it with a savepoint, cancel it.
+ *
+ * <p>Listing, cancelling and savepoints go through Flink's own client ({@link RestClusterClient}),
+ * which knows the messages, polls the savepoint's trigger and maps the errors. Uploading and running a
+ * jar stay plain HTTP calls here: {@code RestClusterClient} has no call for the web submission
+ * endpoints ({@code /jars/upload}, {@code /jars/{id}/run}); it submits a job graph compiled in the
+ * client, which would run the job's {@code main()} in the CLI instead of on the JobManager. The
+ * monitoring reads (overview, checkpoints, exceptions) stay JSON, which is what their callers read.
  */
 public final class FlinkRest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,9 +59,16 @@ public final class FlinkRest {
         return get("/overview");
     }
 
-    /** {@code GET /jobs/overview}. */
-    public JsonNode jobs() throws IOException {
-        return get("/jobs/overview");
+    /** One job as {@link #jobs()} lists it. */
+    public record JobSummary(String id, String name, String state) {}
+
+    /** The cluster's jobs, running and finished. */
+    public List<JobSummary> jobs() throws IOException {
+        Collection<JobStatusMessage> jobs = withClient("listing the jobs", RestClusterClient::listJobs,
+                Duration.ofSeconds(30));
+        return jobs.stream()
+                .map(j -> new JobSummary(j.getJobId().toHexString(), j.getJobName(), j.getJobState().name()))
+                .toList();
     }
 
     /** {@code GET /jobs/{id}}: {@code state} is CREATED, RUNNING, RESTARTING, FINISHED, FAILED, CANCELED… */
@@ -122,57 +148,79 @@ public final class FlinkRest {
     }
 
     /**
-     * Stop-with-savepoint ({@code POST /jobs/{id}/stop}, no drain), then waits for it; returns the
-     * savepoint's location.
+     * Stop-with-savepoint (no drain), then waits for it; returns the savepoint's location.
      *
      * @param targetDirectory null: the cluster's {@code execution.checkpointing.savepoint-dir}
      */
     public String stopWithSavepoint(String jobId, String targetDirectory, Duration timeout) throws IOException {
-        ObjectNode body = JSON.createObjectNode();
-        if (targetDirectory != null) {
-            body.put("targetDirectory", targetDirectory);
-        }
-        body.put("drain", false);
-        String trigger = post("/jobs/" + jobId + "/stop", body, Duration.ofSeconds(30)).path("request-id").asText();
-        return awaitSavepoint(jobId, trigger, timeout);
+        return withClient("the savepoint of job " + jobId, c -> c.stopWithSavepoint(jobId(jobId), false,
+                targetDirectory, SavepointFormatType.CANONICAL), timeout);
     }
 
-    /** A savepoint of a running job that keeps running ({@code POST /jobs/{id}/savepoints}). */
+    /** A savepoint of a running job that keeps running. */
     public String savepoint(String jobId, String targetDirectory, Duration timeout) throws IOException {
-        ObjectNode body = JSON.createObjectNode();
-        if (targetDirectory != null) {
-            body.put("target-directory", targetDirectory);
-        }
-        body.put("cancel-job", false);
-        String trigger = post("/jobs/" + jobId + "/savepoints", body, Duration.ofSeconds(30))
-                .path("request-id").asText();
-        return awaitSavepoint(jobId, trigger, timeout);
+        return withClient("the savepoint of job " + jobId, c -> c.triggerSavepoint(jobId(jobId), targetDirectory,
+                SavepointFormatType.CANONICAL), timeout);
     }
 
-    private String awaitSavepoint(String jobId, String trigger, Duration timeout) throws IOException {
-        if (trigger.isEmpty()) {
-            throw new IOException("the cluster did not accept the savepoint request for job " + jobId);
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode s = get("/jobs/" + jobId + "/savepoints/" + trigger);
-            if ("COMPLETED".equals(s.path("status").path("id").asText())) {
-                JsonNode op = s.path("operation");
-                if (op.has("location")) {
-                    return op.get("location").asText();
-                }
-                throw new IOException("the savepoint of job " + jobId + " failed: "
-                        + firstLine(op.path("failure-cause").path("stack-trace").asText(op.toString())));
-            }
-            StandaloneCluster.sleep(200);
-        }
-        throw new IOException("the savepoint of job " + jobId + " did not complete within " + timeout.toSeconds() + " s");
-    }
-
-    /** {@code PATCH /jobs/{id}?mode=cancel}. */
+    /** Asks the cluster to cancel the job; {@link #awaitState} tells when it has. */
     public void cancel(String jobId) throws IOException {
-        send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
-                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build());
+        withClient("cancelling job " + jobId, c -> c.cancel(jobId(jobId)), Duration.ofSeconds(30));
+    }
+
+    private static JobID jobId(String id) throws IOException {
+        try {
+            return JobID.fromHexString(id);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("'" + id + "' is not a Flink job id (32 hex digits): list them with 'rnnstream submit"
+                    + " --list'", e);
+        }
+    }
+
+    /**
+     * One call of Flink's client, with a client of its own: these calls are rare (a stop, a cancel), and a
+     * client per call leaves no threads behind in a command or a test.
+     */
+    private <T> T withClient(String what, ClientCall<T> call, Duration timeout) throws IOException {
+        URI uri = URI.create(base);
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.ADDRESS, uri.getHost());
+        conf.set(RestOptions.PORT, uri.getPort());
+        try (RestClusterClient<StandaloneClusterId> c = new RestClusterClient<>(conf,
+                StandaloneClusterId.getInstance())) {
+            return call.apply(c).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while " + what, e);
+        } catch (TimeoutException e) {
+            throw new IOException(what + " did not complete within " + timeout.toSeconds() + " s", e);
+        } catch (ExecutionException e) {
+            throw failed(what, e.getCause());
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot reach the Flink REST API at " + base + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What failed, in one line: Flink's errors carry the whole server stack trace. */
+    private IOException failed(String what, Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return new IOException("no Flink REST API at " + base + ": start a cluster (rnnstream cluster start)"
+                        + " or pass the right --rest", cause);
+            }
+        }
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return new IOException(what + " failed: " + firstLine(String.valueOf(root.getMessage())), cause);
+    }
+
+    @FunctionalInterface
+    private interface ClientCall<T> {
+        CompletableFuture<T> apply(RestClusterClient<StandaloneClusterId> client) throws IOException;
     }
 
     /** Waits until the job reaches one of {@code states}; returns the state reached. */

@@ -14,6 +14,7 @@ import io.rnnstream.model.ModelInfo;
 import io.rnnstream.model.layers.Dense;
 import io.rnnstream.model.layers.Gru;
 import io.rnnstream.model.layers.Tensor;
+import io.rnnstream.model.testing.TestTensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,15 +125,7 @@ class ClusterCrashRescaleTest {
     }
 
     static Tensor rnd(Random r, int... shape) {
-        int n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (r.nextFloat() - 0.5f) * 1.2f;
-        }
-        return Tensor.of(v, shape);
+        return TestTensors.uniform(r, 1.2f, shape);
     }
 
     static String key(int k) {
@@ -424,5 +417,16 @@ class ClusterCrashRescaleTest {
                 .mapToInt(JsonNode::asInt).max().orElse(0));
         List<String> out = checkExactlyOnce(name, finish(name, job, producer, error));
         assertEquals(reference, out, "outputs (hidden states included) through 2 → 1 → 3 equal a run at parallelism 2");
+        // The list through Flink's client is the REST API's list; timed, since the client is built per call.
+        long t0 = System.nanoTime();
+        List<FlinkRest.JobSummary> jobs = rest.jobs();
+        long t1 = System.nanoTime();
+        JsonNode overview = rest.get("/jobs/overview");
+        long t2 = System.nanoTime();
+        assertEquals(overview.path("jobs").size(), jobs.size(), overview.toString());
+        String last = job;
+        assertTrue(jobs.stream().anyMatch(j -> j.id().equals(last) && !j.state().isEmpty()), jobs.toString());
+        System.out.printf(Locale.ROOT, "listing %d jobs: RestClusterClient %.0f ms (client built per call), HTTP GET"
+                + " %.0f ms%n", jobs.size(), (t1 - t0) / 1e6, (t2 - t1) / 1e6);
     }
 }

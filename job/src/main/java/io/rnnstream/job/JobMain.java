@@ -29,10 +29,7 @@ public final class JobMain {
         Model model = ModelLoader.load(o.model);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         FlinkSettings.enableObjectReuse(env);
-        if (o.parallelism > 0) {
-            env.setParallelism(o.parallelism);
-        }
-        env.enableCheckpointing(o.checkpointInterval.toMillis());
+        o.configure(env);
         StreamOptions opts = o.streamOptions();
         String warning = Head.decisionWarning(model, opts);
         if (warning != null) {

@@ -4,17 +4,15 @@ import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
 import io.rnnstream.job.swap.SwapPolicy;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
-import java.util.TreeSet;
-import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -26,34 +24,45 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
  * {@link #parse}. Either way the same fields meet the same mapping.
  */
 public final class JobOptions {
+    /**
+     * How long a partly filled network buffer waits before it is sent (Flink's default is 100 ms): the
+     * knob that trades latency for throughput (docs/KAFKA.md, "Latency"). 0 sends every record at once.
+     */
+    public static final Duration DEFAULT_BUFFER_TIMEOUT = Duration.ofMillis(5);
+
+    // Grouped by what they set; each field is the option of its name (kafkaProperty: --kafka-property).
     public Path model;
-    public String bootstrapServers;
-    public String inputTopic;
-    public String outputTopic;
-    public String dlqTopic;
-    public String groupId = "rnnstream";
-    public String startingOffsets = "committed";
-    public List<String> kafkaProperties = new ArrayList<>();
+    /** Kafka: where the job reads and writes. */
+    public String bootstrapServers, inputTopic, outputTopic, dlqTopic, modelTopic, statusTopic;
+    public String groupId = "rnnstream", startingOffsets = "committed", transactionalIdPrefix;
+    /** Each {@code --kafka-property KEY=VALUE}, in order. */
+    public List<String> kafkaProperty = new ArrayList<>();
     public Path kafkaPropertiesFile;
-    public String transactionalIdPrefix;
     public boolean bounded;
-    public String modelTopic;
-    public String statusTopic;
-    public String modelDir;
-    public String swapPolicy = "new-sequences";
     public String delivery = "exactly-once";
-    public Duration checkpointInterval = KafkaJob.DEFAULT_CHECKPOINT_INTERVAL;
-    /** 0: the environment's default. */
+    /** Hot swap. */
+    public String modelDir, swapPolicy = "new-sequences";
+    /** The job itself; parallelism 0: the environment's default. */
+    public Duration checkpointInterval = KafkaJob.DEFAULT_CHECKPOINT_INTERVAL, bufferTimeout = DEFAULT_BUFFER_TIMEOUT;
     public int parallelism;
     public String jobName;
-    public int sequenceLength;
-    public Duration idleTimeout;
-    public Double decideAtConfidence;
-    public Double decideAtPrecision;
+    /** How sequences are ordered, ended and decided. */
+    public int sequenceLength, maxBufferedSteps = StreamOptions.DEFAULT_MAX_BUFFERED_STEPS;
+    public Duration idleTimeout, stateTtl, maxOutOfOrderness = Duration.ZERO;
+    public Double decideAtConfidence, decideAtPrecision;
     public boolean emitHidden;
-    public int maxBufferedSteps = StreamOptions.DEFAULT_MAX_BUFFERED_STEPS;
-    public Duration stateTtl;
-    public Duration maxOutOfOrderness = Duration.ZERO;
+
+    /** The environment settings these fields say: buffer timeout, parallelism, checkpoint interval. */
+    public void configure(org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env) {
+        if (bufferTimeout.isNegative()) {
+            throw new IllegalArgumentException("--buffer-timeout must be 0 or more, not " + bufferTimeout);
+        }
+        env.setBufferTimeout(bufferTimeout.toMillis());
+        if (parallelism > 0) {
+            env.setParallelism(parallelism);
+        }
+        env.enableCheckpointing(checkpointInterval.toMillis());
+    }
 
     /** How each sequence is stepped: the stream options these fields say. */
     public StreamOptions streamOptions() {
@@ -79,7 +88,7 @@ public final class JobOptions {
                 props.load(in);
             }
         }
-        for (String kv : kafkaProperties) {
+        for (String kv : kafkaProperty) {
             int eq = kv.indexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException("--kafka-property takes key=value, not '" + kv + "'");
@@ -107,40 +116,11 @@ public final class JobOptions {
         }
     }
 
-    private static final Map<String, BiConsumer<JobOptions, String>> OPTIONS = new LinkedHashMap<>();
-    private static final Map<String, BiConsumer<JobOptions, Boolean>> FLAGS = new LinkedHashMap<>();
-
-    static {
-        OPTIONS.put("--model", (o, v) -> o.model = Path.of(v));
-        OPTIONS.put("--bootstrap-servers", (o, v) -> o.bootstrapServers = v);
-        OPTIONS.put("--input-topic", (o, v) -> o.inputTopic = v);
-        OPTIONS.put("--output-topic", (o, v) -> o.outputTopic = v);
-        OPTIONS.put("--dlq-topic", (o, v) -> o.dlqTopic = v);
-        OPTIONS.put("--group-id", (o, v) -> o.groupId = v);
-        OPTIONS.put("--starting-offsets", (o, v) -> o.startingOffsets = v);
-        OPTIONS.put("--kafka-property", (o, v) -> o.kafkaProperties.add(v));
-        OPTIONS.put("--kafka-properties-file", (o, v) -> o.kafkaPropertiesFile = Path.of(v));
-        OPTIONS.put("--transactional-id-prefix", (o, v) -> o.transactionalIdPrefix = v);
-        OPTIONS.put("--model-topic", (o, v) -> o.modelTopic = v);
-        OPTIONS.put("--status-topic", (o, v) -> o.statusTopic = v);
-        OPTIONS.put("--model-dir", (o, v) -> o.modelDir = v);
-        OPTIONS.put("--swap-policy", (o, v) -> o.swapPolicy = v);
-        OPTIONS.put("--delivery", (o, v) -> o.delivery = v);
-        OPTIONS.put("--checkpoint-interval", (o, v) -> o.checkpointInterval = parseDuration(v));
-        OPTIONS.put("--parallelism", (o, v) -> o.parallelism = parseInt("--parallelism", v));
-        OPTIONS.put("--job-name", (o, v) -> o.jobName = v);
-        OPTIONS.put("--sequence-length", (o, v) -> o.sequenceLength = parseInt("--sequence-length", v));
-        OPTIONS.put("--idle-timeout", (o, v) -> o.idleTimeout = parseDuration(v));
-        OPTIONS.put("--decide-at-confidence", (o, v) -> o.decideAtConfidence = parseDouble("--decide-at-confidence", v));
-        OPTIONS.put("--decide-at-precision", (o, v) -> o.decideAtPrecision = parseDouble("--decide-at-precision", v));
-        OPTIONS.put("--max-buffered-steps", (o, v) -> o.maxBufferedSteps = parseInt("--max-buffered-steps", v));
-        OPTIONS.put("--state-ttl", (o, v) -> o.stateTtl = parseDuration(v));
-        OPTIONS.put("--max-out-of-orderness", (o, v) -> o.maxOutOfOrderness = parseDuration(v));
-        FLAGS.put("--emit-hidden", (o, v) -> o.emitHidden = v);
-        FLAGS.put("--bounded", (o, v) -> o.bounded = v);
-    }
-
-    /** {@code --name value} or {@code --name=value}, repeatable ones kept in order, and bare flags. */
+    /**
+     * {@code --name value} or {@code --name=value}, repeatable ones kept in order, and bare flags. Each
+     * {@code --kebab-name} sets the public field {@code kebabName}, converted by the field's type, so the
+     * job jar takes exactly the options the CLI's {@code stream} does, with no table to keep in step.
+     */
     public static JobOptions parse(String[] args) {
         JobOptions o = new JobOptions();
         for (int i = 0; i < args.length; i++) {
@@ -151,30 +131,74 @@ public final class JobOptions {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if (FLAGS.containsKey(name)) {
-                FLAGS.get(name).accept(o, value == null || !"false".equalsIgnoreCase(value));
-            } else if (OPTIONS.containsKey(name)) {
-                if (value == null) {
-                    if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException(name + " needs a value");
-                    }
-                    value = args[++i];
-                }
-                OPTIONS.get(name).accept(o, value);
-            } else {
+            Field f = field(name);
+            if (f == null) {
                 throw new IllegalArgumentException("unknown argument '" + args[i] + "'; the job takes "
-                        + String.join(", ", new TreeSet<>(OPTIONS.keySet())) + " and the flags "
-                        + String.join(", ", new TreeSet<>(FLAGS.keySet())));
+                        + String.join(", ", names()));
             }
+            if (f.getType() != boolean.class && value == null) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                value = args[++i];
+            }
+            set(o, f, name, value);
         }
         return o;
     }
 
-    /** The options {@link #parse} takes (flags included), for documentation and tests. */
+    /** The options {@link #parse} takes, flags included. */
     public static List<String> names() {
-        List<String> all = new ArrayList<>(OPTIONS.keySet());
-        all.addAll(FLAGS.keySet());
+        List<String> all = new ArrayList<>();
+        for (Field f : JobOptions.class.getFields()) {
+            if (!Modifier.isStatic(f.getModifiers())) {
+                all.add("--" + f.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT));
+            }
+        }
         return all;
+    }
+
+    private static Field field(String option) {
+        if (!option.startsWith("--")) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        for (String part : option.substring(2).split("-")) {
+            b.append(b.length() == 0 ? part : part.isEmpty() ? "" : Character.toUpperCase(part.charAt(0)) + part.substring(1));
+        }
+        try {
+            Field f = JobOptions.class.getField(b.toString());
+            return Modifier.isStatic(f.getModifiers()) ? null : f;
+        } catch (NoSuchFieldException e) {
+            return null;
+        }
+    }
+
+    private static void set(JobOptions o, Field f, String option, String v) {
+        Class<?> t = f.getType();
+        try {
+            if (t == boolean.class) {
+                f.setBoolean(o, v == null || !"false".equalsIgnoreCase(v));
+            } else if (t == String.class) {
+                f.set(o, v);
+            } else if (t == Path.class) {
+                f.set(o, Path.of(v));
+            } else if (t == Duration.class) {
+                f.set(o, parseDuration(v));
+            } else if (t == int.class) {
+                f.setInt(o, parseInt(option, v));
+            } else if (t == Double.class) {
+                f.set(o, parseDouble(option, v));
+            } else if (t == List.class) {
+                @SuppressWarnings("unchecked")
+                List<String> list = (List<String>) f.get(o);
+                list.add(v);
+            } else {
+                throw new IllegalStateException(option + ": no conversion to " + t);
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(option, e);
+        }
     }
 
     private static int parseInt(String option, String v) {

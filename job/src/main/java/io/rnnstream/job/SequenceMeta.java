@@ -46,4 +46,31 @@ public class SequenceMeta {
     public float[] lastOutput;
 
     public SequenceMeta() {}
+
+    /** An event time of the running sequence (or its buffered steps), if the event had one. */
+    public void seen(long ts) {
+        if (ts != io.rnnstream.connectors.Event.NO_TS) {
+            maxTs = Math.max(maxTs, ts);
+        }
+    }
+
+    /** A new sequence starts (step 0 is being applied); where the last one ended is forgotten. */
+    public void startSequence() {
+        active = true;
+        nextStep = 0;
+        decided = false;
+        endedAt = -1;
+        endedByTimeout = false;
+    }
+
+    /** The running sequence's state and bookkeeping go; where it ended (endedAt) and the timer stay. */
+    public void forgetSequence() {
+        state = null;
+        lastOutput = null;
+        active = false;
+        nextStep = 0;
+        decided = false;
+        maxTs = io.rnnstream.connectors.Event.NO_TS;
+        model = null;
+    }
 }

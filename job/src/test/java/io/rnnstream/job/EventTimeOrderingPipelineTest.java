@@ -58,14 +58,6 @@ class EventTimeOrderingPipelineTest {
         }
     }
 
-    private static float[] floats(JsonNode arr) {
-        float[] v = new float[arr.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = Float.parseFloat(arr.get(i).decimalValue().toString());
-        }
-        return v;
-    }
-
     /**
      * Many keys, long sequences, each key's adjacent steps swapped on the way: more events per key than
      * the buffer holds, so this passes only if the watermark advances while the input is read and
@@ -146,7 +138,7 @@ class EventTimeOrderingPipelineTest {
             assertEquals((int) seen.getOrDefault(key, 0), step, key + ": records in step order");
             seen.put(key, step + 1);
             float[] want = Forward.sequences(m, seqs.get(key))[step];
-            float[] got = floats(n.get("output"));
+            float[] got = PipelineTest.floats(n.get("output"));
             for (int i = 0; i < want.length; i++) {
                 assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), key + " step " + step);
             }
@@ -222,7 +214,7 @@ class EventTimeOrderingPipelineTest {
                 OutputRecord o = new OutputRecord();
                 o.key = n.get("key").asText();
                 o.step = n.get("step").asInt();
-                o.output = floats(n.get("output"));
+                o.output = PipelineTest.floats(n.get("output"));
                 o.last = n.get("final").asBoolean();
                 outs.computeIfAbsent(o.key, k -> new ArrayList<>()).add(o);
             }

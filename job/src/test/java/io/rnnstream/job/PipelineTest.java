@@ -123,7 +123,7 @@ class PipelineTest {
                 "{\"key\":\"s-0\",\"step\":0,\"features\":[1,2,3]}"); // after s-0 ended: a new sequence
     }
 
-    private static float[] floats(JsonNode arr) {
+    static float[] floats(JsonNode arr) {
         float[] v = new float[arr.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = Float.parseFloat(arr.get(i).decimalValue().toString());

@@ -1,5 +1,6 @@
 package io.rnnstream.job;
 
+import static io.rnnstream.model.testing.TestTensors.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -215,15 +216,6 @@ class StreamingConformanceTest {
         }
         assertEquals(2 * seqs.length, nextStep.size(), name + ": keys");
         nextStep.values().forEach(n -> assertEquals(t, n, name + ": steps per key"));
-    }
-
-    private static void assertClose(float[] want, float[] got, double tolerance, String what) {
-        assertEquals(want.length, got.length, what);
-        for (int u = 0; u < want.length; u++) {
-            double err = Math.abs((double) want[u] - got[u]);
-            assertTrue(err <= tolerance, what + " [" + u + "]: " + got[u] + " vs " + want[u] + ", error " + err
-                    + " > " + tolerance);
-        }
     }
 
     /** Builds the job on {@code modelFile} and returns why it was refused. */

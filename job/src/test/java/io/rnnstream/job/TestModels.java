@@ -10,6 +10,7 @@ import io.rnnstream.model.layers.Lstm;
 import io.rnnstream.model.layers.Masking;
 import io.rnnstream.model.layers.SimpleRnn;
 import io.rnnstream.model.layers.Tensor;
+import io.rnnstream.model.testing.TestTensors;
 import java.util.List;
 import java.util.Random;
 
@@ -21,15 +22,7 @@ public final class TestModels {
     private TestModels() {}
 
     public static Tensor rnd(Random r, int... shape) {
-        int n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (r.nextFloat() - 0.5f) * 1.2f;
-        }
-        return Tensor.of(v, shape);
+        return TestTensors.uniform(r, 1.2f, shape);
     }
 
     public static Dense softmax(Random r, int in, int k) {

@@ -36,6 +36,11 @@ public enum Activation {
         return fileName;
     }
 
+    /** The name in a Keras file: Keras 3's hard_sigmoid is "hard_sigmoid" there (the file's keras_version says which). */
+    public String kerasName() {
+        return this == HARD_SIGMOID_KERAS3 ? "hard_sigmoid" : fileName;
+    }
+
     public static Activation fromFileName(String name) {
         for (Activation a : values()) {
             if (a.fileName.equals(name)) {

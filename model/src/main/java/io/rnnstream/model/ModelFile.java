@@ -8,15 +8,9 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.rnnstream.model.layers.Dense;
-import io.rnnstream.model.layers.Dropout;
-import io.rnnstream.model.layers.Flatten;
-import io.rnnstream.model.layers.Gru;
 import io.rnnstream.model.layers.Layer;
-import io.rnnstream.model.layers.Lstm;
-import io.rnnstream.model.layers.Masking;
-import io.rnnstream.model.layers.Normalization;
-import io.rnnstream.model.layers.SimpleRnn;
+import io.rnnstream.model.layers.LayerSettings;
+import io.rnnstream.model.layers.LayerType;
 import io.rnnstream.model.layers.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -347,9 +341,10 @@ public final class ModelFile {
             }
             Map<String, Tensor> weights = readWeights(ln, bb, dataStart, dataLength, name);
             JsonNode cfg = field(ln, "config", "layer '" + name + "'");
+            LayerType layerType = LayerType.of(type);
             Layer layer;
             try {
-                layer = buildLayer(type, name, cfg, weights);
+                layer = layerType.read(new FileSettings(name, cfg, weights));
             } catch (ModelException e) {
                 throw new ModelException("layer '" + name + "' (" + type + "): " + e.getMessage()
                         + "; the file is inconsistent, write it again from the original model", e);
@@ -472,53 +467,53 @@ public final class ModelFile {
         return out;
     }
 
-    /** Rebuilds one layer; removes the weights it consumes from {@code w}. */
-    private static Layer buildLayer(String type, String name, JsonNode c, Map<String, Tensor> w) {
-        switch (type) {
-            case "SimpleRNN":
-                return new SimpleRnn(name, intField(c, "input_size", name), intField(c, "units", name),
-                        activation(c, "activation", name), boolField(c, "use_bias", name),
-                        boolField(c, "return_sequences", name), boolField(c, "go_backwards", name),
-                        need(w, "kernel", name), need(w, "recurrent_kernel", name), w.remove("bias"));
-            case "LSTM":
-                return new Lstm(name, intField(c, "input_size", name), intField(c, "units", name),
-                        activation(c, "activation", name), activation(c, "recurrent_activation", name),
-                        boolField(c, "use_bias", name), boolField(c, "return_sequences", name),
-                        boolField(c, "go_backwards", name), need(w, "kernel", name), need(w, "recurrent_kernel", name),
-                        w.remove("bias"));
-            case "GRU":
-                return new Gru(name, intField(c, "input_size", name), intField(c, "units", name),
-                        activation(c, "activation", name), activation(c, "recurrent_activation", name),
-                        boolField(c, "use_bias", name), boolField(c, "reset_after", name),
-                        boolField(c, "return_sequences", name), boolField(c, "go_backwards", name),
-                        need(w, "kernel", name), need(w, "recurrent_kernel", name), w.remove("bias"));
-            case "Dense":
-                return new Dense(name, intField(c, "input_size", name), intField(c, "units", name),
-                        activation(c, "activation", name), boolField(c, "use_bias", name), need(w, "kernel", name),
-                        w.remove("bias"));
-            case "Masking":
-                return new Masking(name, intField(c, "size", name), floatField(c, "mask_value", name));
-            case "Normalization": {
-                int size = intField(c, "size", name);
-                Tensor mean = need(w, "mean", name).expectShape(name + "/mean", size);
-                return new Normalization(name, mean, need(w, "variance", name));
-            }
-            case "Dropout":
-                return new Dropout(name, intField(c, "size", name), floatField(c, "rate", name));
-            case "Flatten":
-                return new Flatten(name, intField(c, "timesteps", name), intField(c, "features", name));
-            default:
-                throw new ModelException("unknown layer type '" + type + "'; this rnnstream reads SimpleRNN, LSTM, GRU,"
-                        + " Dense, Masking, Normalization, Dropout and Flatten: upgrade rnnstream to read this file");
+    /**
+     * A layer's settings as the native file states them: every one present, under the name the
+     * layer's {@code config()} wrote; the weights it takes are removed from {@code weights}, so that
+     * any left over show an inconsistent file.
+     */
+    private record FileSettings(String layerName, JsonNode config, Map<String, Tensor> weights)
+            implements LayerSettings {
+        @Override
+        public int kerasMajor() {
+            return 3;
         }
-    }
 
-    private static Tensor need(Map<String, Tensor> w, String name, String layer) {
-        Tensor t = w.remove(name);
-        if (t == null) {
-            throw new ModelException("weight '" + name + "' is missing");
+        @Override
+        public int integer(String key) {
+            return intField(config, key, layerName);
         }
-        return t;
+
+        @Override
+        public int inputSize(Tensor kernel) {
+            return integer("input_size");
+        }
+
+        @Override
+        public boolean flag(String key, boolean kerasDefault) {
+            return boolField(config, key, layerName);
+        }
+
+        @Override
+        public float number(String key, float kerasDefault) {
+            return floatField(config, key, layerName);
+        }
+
+        @Override
+        public Activation activation(String key, String kerasDefault) {
+            return Activation.fromFileName(textField(config, key, layerName));
+        }
+
+        @Override
+        public Weights weights(List<String> names) {
+            return name -> {
+                Tensor t = weights.remove(name);
+                if (t == null) {
+                    throw new ModelException("weight '" + name + "' is missing");
+                }
+                return t;
+            };
+        }
     }
 
     private static JsonNode field(JsonNode n, String key, String where) {
@@ -572,10 +567,6 @@ public final class ModelFile {
             }
         }
         throw new ModelException(where + ": '" + key + "' should be a number, not " + v);
-    }
-
-    private static Activation activation(JsonNode n, String key, String where) {
-        return Activation.fromFileName(textField(n, key, where));
     }
 
     private static byte[] sha256(byte[] bytes, int from, int to) {

@@ -1,13 +1,6 @@
 package io.rnnstream.model;
 
-import io.rnnstream.model.layers.Dense;
-import io.rnnstream.model.layers.Dropout;
-import io.rnnstream.model.layers.Flatten;
-import io.rnnstream.model.layers.Gru;
 import io.rnnstream.model.layers.Layer;
-import io.rnnstream.model.layers.Lstm;
-import io.rnnstream.model.layers.Masking;
-import io.rnnstream.model.layers.Normalization;
 import io.rnnstream.model.layers.Recurrent;
 import io.rnnstream.model.onnx.TorchParams;
 import java.util.ArrayList;
@@ -72,11 +65,7 @@ public final class Summary {
         List<String> shapes = new ArrayList<>();
         boolean sequence = true;
         for (Layer l : model.layers()) {
-            if (l instanceof Recurrent r) {
-                sequence = r.returnSequences();
-            } else if (l instanceof Flatten) {
-                sequence = false;
-            }
+            sequence = l.keepsTimesteps(sequence);
             shapes.add(sequence ? "(None, " + t + ", " + l.outputSize() + ")" : "(None, " + l.outputSize() + ")");
         }
         return shapes;
@@ -126,10 +115,8 @@ public final class Summary {
         }
         List<String> parts = new ArrayList<>();
         for (Layer l : model.layers()) {
-            if (l instanceof Lstm r) {
-                parts.add(l.name() + ": h (" + r.units() + ") + c (" + r.units() + ")");
-            } else if (l instanceof Recurrent r) {
-                parts.add(l.name() + ": h (" + r.units() + ")");
+            if (l.describeState() != null) {
+                parts.add(l.name() + ": " + l.describeState());
             }
         }
         return number(floats) + " floats (" + number(4L * floats) + " bytes) — " + String.join(", ", parts)
@@ -140,7 +127,7 @@ public final class Summary {
     private static void explain(StringBuilder sb, Model model) {
         sb.append('\n').append(" How each count adds up:\n");
         for (Layer l : model.layers()) {
-            sb.append("   ").append(l.name()).append(" (").append(l.type()).append("): ").append(formula(l))
+            sb.append("   ").append(l.name()).append(" (").append(l.type()).append("): ").append(l.explainParams())
                     .append('\n');
         }
         if (TorchParams.applies(model)) {
@@ -174,50 +161,6 @@ public final class Summary {
         }
         sb.append("   Param #: the weights the layer learned (Normalization's mean, variance and count are"
                 + " computed from data, so not trainable).\n");
-    }
-
-    /** The count worked out with the layer's numbers, e.g. {@code 128 × (28 + 128 + 1) = 20,096}. */
-    static String formula(Layer l) {
-        long n = l.paramCount() + l.nonTrainableParamCount();
-        if (l instanceof Recurrent r) {
-            int biasRows = !r.useBias() ? 0 : (r instanceof Gru g && g.resetAfter()) ? 2 : 1;
-            String bias = biasRows == 0 ? "" : " + " + biasRows;
-            String words;
-            String gates;
-            if (r instanceof Lstm) {
-                gates = "4 × ";
-                words = "4 gates (i, f, c, o) × units × (inputs + units" + (biasRows == 0 ? "" : " + bias") + ")";
-            } else if (r instanceof Gru g) {
-                gates = "3 × ";
-                words = "3 gates (z, r, h) × units × (inputs + units"
-                        + (biasRows == 0 ? "" : g.resetAfter() ? " + 2 bias rows, reset_after=True" : " + bias") + ")";
-            } else {
-                gates = "";
-                words = "units × (inputs + units" + (biasRows == 0 ? "" : " + bias") + ")";
-            }
-            return gates + r.units() + " × (" + r.inputSize() + " + " + r.units() + bias + ") = " + number(n)
-                    + "   [" + words + "]";
-        }
-        if (l instanceof Dense d) {
-            return d.units() + " × " + (d.useBias() ? "(" + d.inputSize() + " + 1)" : d.inputSize()) + " = " + number(n)
-                    + "   [units × (inputs" + (d.useBias() ? " + bias" : "") + ")]";
-        }
-        if (l instanceof Normalization) {
-            return "2 × " + l.inputSize() + " + 1 = " + number(n) + "   [a mean and a variance per feature, and the"
-                    + " sample count; not trainable]";
-        }
-        if (l instanceof Masking m) {
-            return "0   [no weights: a step whose features all equal " + m.maskValue()
-                    + " is skipped by the recurrent layers after it]";
-        }
-        if (l instanceof Dropout) {
-            return "0   [no weights: passes its input through at inference]";
-        }
-        if (l instanceof Flatten f) {
-            return "0   [no weights: joins " + f.timesteps() + " steps × " + f.inputSize() + " features into "
-                    + number(f.outputSize()) + "]";
-        }
-        return number(n);
     }
 
     private static void table(StringBuilder sb, String[] head, List<String[]> rows, boolean unicode) {
@@ -268,7 +211,8 @@ public final class Summary {
         sb.append('\n');
     }
 
-    static String number(long n) {
+    /** A count with thousands separators, as Keras prints it: 20,096. */
+    public static String number(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
 

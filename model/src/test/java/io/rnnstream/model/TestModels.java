@@ -10,6 +10,7 @@ import io.rnnstream.model.layers.Masking;
 import io.rnnstream.model.layers.Normalization;
 import io.rnnstream.model.layers.SimpleRnn;
 import io.rnnstream.model.layers.Tensor;
+import io.rnnstream.model.testing.TestTensors;
 import java.util.List;
 import java.util.Random;
 
@@ -18,15 +19,7 @@ final class TestModels {
     private TestModels() {}
 
     static Tensor rand(Random r, int... shape) {
-        int n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (r.nextGaussian() * 0.3);
-        }
-        return Tensor.of(v, shape);
+        return TestTensors.gaussian(r, 0.3, shape);
     }
 
     static Tensor positive(Random r, int... shape) {

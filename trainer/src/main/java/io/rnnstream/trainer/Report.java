@@ -49,15 +49,18 @@ public final class Report {
             ls.add(new Plot.Series("validation", epochs, valLoss));
             as.add(new Plot.Series("validation", epochs, valAcc));
         }
-        Plot.lines(dir.resolve("loss.png"), "Cross-entropy loss per epoch", "epoch", "loss", ls, 0.0, null);
-        Plot.lines(dir.resolve("accuracy.png"), "Accuracy per epoch", "epoch", "accuracy", as, null, 1.0);
+        Plot.lines("Cross-entropy loss per epoch").xAxis("epoch").yAxis("loss").yFrom(0).series(ls)
+                .writeTo(dir.resolve("loss.png"));
+        Plot.lines("Accuracy per epoch").xAxis("epoch").yAxis("accuracy").yTo(1).series(as)
+                .writeTo(dir.resolve("accuracy.png"));
         double[] at = out.test().accuracyAtStep();
         double[] steps = new double[at.length];
         for (int t = 0; t < at.length; t++) {
             steps[t] = t + 1;
         }
-        Plot.lines(dir.resolve("accuracy-by-steps.png"), "Test accuracy when classifying after t timesteps",
-                "timesteps seen (t)", "accuracy", List.of(new Plot.Series("test", steps, at)), 0.0, 1.0);
+        Plot.lines("Test accuracy when classifying after t timesteps").xAxis("timesteps seen (t)").yAxis("accuracy")
+                .yFrom(0).yTo(1).series(List.of(new Plot.Series("test", steps, at)))
+                .writeTo(dir.resolve("accuracy-by-steps.png"));
         Plot.confusion(dir.resolve("confusion.png"), "Confusion matrix (test)", out.test().confusion(),
                 out.test().classNames());
         decisionPlots(dir, out);
@@ -72,9 +75,9 @@ public final class Report {
         if (cal != null) {
             trade.add(tradeOff("validation", cal.after()));
         }
-        Plot.lines(dir.resolve("decisions.png"), "Early decisions: precision vs mean decision step (one point per"
-                + " threshold)", "mean decision step (undecided: at the last step)", "precision of first decisions",
-                trade, null, 1.0);
+        Plot.lines("Early decisions: precision vs mean decision step (one point per threshold)")
+                .xAxis("mean decision step (undecided: at the last step)").yAxis("precision of first decisions")
+                .yTo(1).series(trade).writeTo(dir.resolve("decisions.png"));
         List<Plot.Series> rel = new ArrayList<>(List.of(new Plot.Series("perfectly calibrated",
                 new double[] {0, 1}, new double[] {0, 1})));
         if (cal != null && cal.before() != cal.after()) {
@@ -82,8 +85,8 @@ public final class Report {
             rel.add(reliability("validation, calibrated", cal.after()));
         }
         rel.add(reliability("test", test));
-        Plot.lines(dir.resolve("reliability.png"), "Reliability (every step pooled): accuracy vs confidence",
-                "confidence (top probability)", "accuracy", rel, 0.0, 1.0);
+        Plot.lines("Reliability (every step pooled): accuracy vs confidence").xAxis("confidence (top probability)")
+                .yAxis("accuracy").yFrom(0).yTo(1).series(rel).writeTo(dir.resolve("reliability.png"));
         double[] at = test.eceAtStep();
         double[] steps = new double[at.length];
         for (int t = 0; t < at.length; t++) {
@@ -94,8 +97,8 @@ public final class Report {
             ece.add(new Plot.Series("validation, as trained", steps(cal.before()), cal.before().eceAtStep()));
             ece.add(new Plot.Series("validation, calibrated", steps(cal.after()), cal.after().eceAtStep()));
         }
-        Plot.lines(dir.resolve("ece-by-step.png"), "Expected calibration error at each step", "step (t)",
-                "expected calibration error", ece, 0.0, null);
+        Plot.lines("Expected calibration error at each step").xAxis("step (t)").yAxis("expected calibration error")
+                .yFrom(0).series(ece).writeTo(dir.resolve("ece-by-step.png"));
     }
 
     private static double[] steps(Evaluation e) {

@@ -96,6 +96,6 @@ public final class TrainRun {
                 .build();
         Path report = a.containsKey("report") ? Path.of(a.get("report")) : null;
         run(new Options(a.getOrDefault("data", "mnist"), cfg, Integer.parseInt(a.getOrDefault("limit", "0")), 0.2,
-                report), new ProgressBar(System.err), System.err);
+                report), new TrainProgress(System.err), System.err);
     }
 }

@@ -34,7 +34,7 @@ class KafkaBenchTest {
     void everyStageIsMeasuredSideBySide() throws Exception {
         KafkaBenchSpec spec = KafkaBenchSpec.builder().keys(50).events(2_000).rate(2_000)
                 .stages(List.of(KafkaBenchStage.KAFKA, KafkaBenchStage.KEYED, KafkaBenchStage.RNNSTREAM))
-                .checkpointInterval(java.time.Duration.ofMillis(300)).build();
+                .checkpointInterval(java.time.Duration.ofMillis(300)).malformed(0.1).build();
         List<String> seen = new ArrayList<>();
         List<KafkaBenchResult> results = KafkaBench.run(spec, TestModels.simpleRnn(3), dir, new KafkaBench.Listener() {
             @Override

@@ -27,9 +27,9 @@ public final class DemoReport {
             x[t] = t + 1;
         }
         System.setProperty("java.awt.headless", "true");
-        Plot.lines(dir.resolve("accuracy-by-timestep.png"), "Accuracy against timesteps seen",
-                "timesteps seen (rows of the digit)", "accuracy",
-                List.of(new Plot.Series("stream", x, byStep)), 0.0, 1.0);
+        Plot.lines("Accuracy against timesteps seen").xAxis("timesteps seen (rows of the digit)").yAxis("accuracy")
+                .yFrom(0).yTo(1).series(List.of(new Plot.Series("stream", x, byStep)))
+                .writeTo(dir.resolve("accuracy-by-timestep.png"));
         long[][] c = score.confusion();
         int[][] ci = new int[c.length][];
         for (int i = 0; i < c.length; i++) {
@@ -45,6 +45,7 @@ public final class DemoReport {
             }
         }
         Plot.confusion(dir.resolve("confusion.png"), "Confusion matrix (final step)", ci, names);
+        latencyPlots(dir, score);
 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model.id());
@@ -93,11 +94,35 @@ public final class DemoReport {
                 + "</table>"
                 + "<h2>Accuracy against timesteps seen</h2><p>The label the stream emits after t rows of the digit:"
                 + " what an early decision trades.</p><img src=\"accuracy-by-timestep.png\">"
+                + "<h2>Latency</h2><p>Processing: from the event record's timestamp to its output's; committed: until"
+                + " a read_committed consumer saw the output (exactly-once commits on each checkpoint). Each output"
+                + " once.</p><img src=\"latency-distribution.png\"><img src=\"latency-over-time.png\">"
+                + "<img src=\"throughput-over-time.png\">"
                 + "<h2>Confusion matrix</h2><img src=\"confusion.png\">"
                 + "<p>Numbers: <a href=\"metrics.json\">metrics.json</a></p></body></html>";
         Path index = dir.resolve("index.html");
         Files.writeString(index, html);
         return index;
+    }
+
+    /** The latency distribution, and p99 latency and throughput second by second (a stall shows as its second). */
+    private static void latencyPlots(Path dir, Scoreboard score) throws IOException {
+        double[][] q = score.latencyQuantiles(200);
+        double[] pct = new double[q[0].length];
+        for (int i = 0; i < pct.length; i++) {
+            pct[i] = 100 * q[0][i];
+        }
+        Plot.lines("Latency distribution").xAxis("latency (ms)").yAxis("% of outputs at or below it").yFrom(0).yTo(100)
+                .series(List.of(new Plot.Series("processing", q[1], pct), new Plot.Series("committed", q[2], pct)))
+                .writeTo(dir.resolve("latency-distribution.png"));
+        double[][] s = score.perSecond();
+        Plot.lines("p99 latency, second by second").xAxis("seconds since the first output").yAxis("p99 latency (ms)")
+                .yFrom(0).series(List.of(new Plot.Series("processing", s[0], s[2]),
+                        new Plot.Series("committed", s[0], s[3])))
+                .writeTo(dir.resolve("latency-over-time.png"));
+        Plot.lines("Throughput, second by second").xAxis("seconds since the first output").yAxis("outputs per second")
+                .yFrom(0).series(List.of(new Plot.Series("outputs", s[0], s[1])))
+                .writeTo(dir.resolve("throughput-over-time.png"));
     }
 
     private static Object num(double v) {

@@ -37,6 +37,11 @@ public final class Scoreboard {
     private int processingCount;
     private long[] committedMs = new long[1024];
     private int committedCount;
+    /** Outputs, and their processing and committed latency samples, by second since the first output. */
+    private long firstArrival = -1;
+    private final java.util.List<long[]> processingBySecond = new java.util.ArrayList<>();
+    private final java.util.List<long[]> committedBySecond = new java.util.ArrayList<>();
+    private final java.util.List<Integer> outputsBySecond = new java.util.ArrayList<>();
 
     /**
      * @param classNames the model's class names (index = class), or empty when labels are indices
@@ -81,6 +86,7 @@ public final class Scoreboard {
                 return;
             }
             outputs++;
+            bySecond(processingMs, committedMs);
             if (processingMs >= 0) {
                 processingCount = add(this.processingMs, processingCount, processingMs, true);
             }
@@ -112,6 +118,70 @@ public final class Scoreboard {
                 }
             }
         }
+    }
+
+    /** Files an output under the second it arrived in (seconds since the first output), with its latencies. */
+    private void bySecond(long processing, long committed) {
+        long now = System.currentTimeMillis();
+        if (firstArrival < 0) {
+            firstArrival = now;
+        }
+        int sec = (int) ((now - firstArrival) / 1000);
+        while (outputsBySecond.size() <= sec) {
+            outputsBySecond.add(0);
+            processingBySecond.add(new long[] {0});
+            committedBySecond.add(new long[] {0});
+        }
+        outputsBySecond.set(sec, outputsBySecond.get(sec) + 1);
+        append(processingBySecond, sec, processing);
+        append(committedBySecond, sec, committed);
+    }
+
+    /** Slot 0 of each second's array holds its count of samples. */
+    private static void append(java.util.List<long[]> bySecond, int sec, long v) {
+        if (v < 0) {
+            return;
+        }
+        long[] a = bySecond.get(sec);
+        int n = (int) a[0];
+        if (n + 1 == a.length) {
+            a = Arrays.copyOf(a, Math.max(16, a.length * 2));
+            bySecond.set(sec, a);
+        }
+        a[n + 1] = v;
+        a[0] = n + 1;
+    }
+
+    /**
+     * Each second since the first output: [0] the second, [1] outputs in it, [2] p99 processing latency in
+     * ms and [3] p99 committed latency in ms (NaN for a second without samples).
+     */
+    public synchronized double[][] perSecond() {
+        int n = outputsBySecond.size();
+        double[][] r = new double[4][n];
+        for (int s = 0; s < n; s++) {
+            r[0][s] = s;
+            r[1][s] = outputsBySecond.get(s);
+            long[] p = processingBySecond.get(s);
+            long[] c = committedBySecond.get(s);
+            r[2][s] = p[0] == 0 ? Double.NaN : percentile(Arrays.copyOfRange(p, 1, (int) p[0] + 1), (int) p[0], 0.99);
+            r[3][s] = c[0] == 0 ? Double.NaN : percentile(Arrays.copyOfRange(c, 1, (int) c[0] + 1), (int) c[0], 0.99);
+        }
+        return r;
+    }
+
+    /** The latency distribution: for each of {@code points} quantiles q, [0] q, [1] processing ms, [2] committed ms. */
+    public synchronized double[][] latencyQuantiles(int points) {
+        double[][] r = new double[3][points];
+        for (int i = 0; i < points; i++) {
+            double q = (i + 1) / (double) points;
+            r[0][i] = q;
+            long p = percentile(processingMs, processingCount, q);
+            long c = percentile(committedMs, committedCount, q);
+            r[1][i] = p < 0 ? Double.NaN : p;
+            r[2][i] = c < 0 ? Double.NaN : c;
+        }
+        return r;
     }
 
     private int add(long[] current, int count, long v, boolean processing) {

@@ -28,6 +28,13 @@ class ScoreboardTest {
         assertEquals(2, s.processingPercentile(0.5));
         assertEquals(5, s.processingPercentile(0.99));
         assertEquals(40, s.committedPercentile(0.99));
+        // All four arrived within this second: one second's row for the plots over time.
+        double[][] perSecond = s.perSecond();
+        assertEquals(4.0, perSecond[1][perSecond[1].length - 1] + (perSecond[1].length > 1 ? perSecond[1][0] : 0));
+        double[][] q = s.latencyQuantiles(4);
+        assertEquals(1.0, q[0][3]);
+        assertEquals(5.0, q[1][3]);
+        assertEquals(40.0, q[2][3]);
     }
 
     @Test

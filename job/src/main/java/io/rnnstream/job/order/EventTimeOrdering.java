@@ -3,10 +3,10 @@ package io.rnnstream.job.order;
 import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.RecordJson;
+import io.rnnstream.job.CountView;
 import io.rnnstream.job.DeadLetters;
 import io.rnnstream.job.StateTtl;
 import io.rnnstream.job.StreamOptions;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -17,7 +17,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -49,23 +48,14 @@ public class EventTimeOrdering extends KeyedProcessFunction<String, Event, Event
 
     private final StreamOptions opts;
 
+    private transient TsOrder order;
     private transient MapState<Long, List<Event>> held;
     private transient ValueState<Integer> count;
-
-    private transient Counter eventsIn;
-    private transient Counter reordered;
-    private transient Counter lateEvents;
-    private transient Counter overflows;
-    private transient Counter deadLetters;
-    private transient Counter ttlExpiries;
+    private transient TsOrder.Held heldView;
+    private transient FlinkOut out;
 
     public EventTimeOrdering(StreamOptions opts) {
         this.opts = opts;
-    }
-
-    /** Whether the order stage holds this event (else it passes through at once). */
-    static boolean ordersByTs(Event e) {
-        return e.hasTs() && !e.hasStep();
     }
 
     @Override
@@ -82,78 +72,84 @@ public class EventTimeOrdering extends KeyedProcessFunction<String, Event, Event
         }
         held = getRuntimeContext().getMapState(heldDesc);
         count = getRuntimeContext().getState(countDesc);
+        heldView = new TsOrder.Held() {
+            @Override
+            public List<Event> at(long ts) throws Exception {
+                return held.get(ts);
+            }
 
+            @Override
+            public void put(long ts, List<Event> events) throws Exception {
+                held.put(ts, events);
+            }
+
+            @Override
+            public void remove(long ts) throws Exception {
+                held.remove(ts);
+            }
+
+            @Override
+            public int count() throws Exception {
+                Integer n = count.value();
+                return n == null ? 0 : n;
+            }
+
+            @Override
+            public void count(int n) throws Exception {
+                if (n > 0) {
+                    count.update(n);
+                } else {
+                    count.clear();
+                }
+            }
+        };
+        order = new TsOrder(opts);
+        out = new FlinkOut();
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("rnnstream");
-        eventsIn = g.counter("eventsIn");
-        reordered = g.counter("reordered");
-        lateEvents = g.counter("lateEvents");
-        overflows = g.counter("bufferOverflows");
-        deadLetters = g.counter("deadLetters");
-        ttlExpiries = g.counter("ttlExpiries");
+        g.counter("eventsIn", new CountView(() -> order.eventsIn));
+        g.counter("reordered", new CountView(() -> order.reordered));
+        g.counter("lateEvents", new CountView(() -> order.lateEvents));
+        g.counter("bufferOverflows", new CountView(() -> order.overflows));
+        g.counter("deadLetters", new CountView(order::deadLetters));
+        g.counter("ttlExpiries", new CountView(() -> order.ttlExpiries));
     }
 
     @Override
     public void processElement(Event e, Context ctx, Collector<Event> out) throws Exception {
-        eventsIn.inc();
-        if (!ordersByTs(e)) {
-            out.collect(e);
-            return;
-        }
-        long watermark = ctx.timerService().currentWatermark();
-        if (e.ts <= watermark) {
-            lateEvents.inc();
-            dead(ctx, e, "late event: ts " + e.ts + " is behind the watermark " + watermark + " (the largest ts seen"
-                    + " minus --max-out-of-orderness " + opts.maxOutOfOrderness().toMillis() + " ms), so the events after it"
-                    + " were already applied; raise --max-out-of-orderness to wait longer");
-            return;
-        }
-        Integer n = count.value();
-        int waiting = n == null ? 0 : n;
-        int max = opts.maxBufferedSteps();
-        if (waiting >= max) {
-            overflows.inc();
-            dead(ctx, e, "buffer full: " + waiting + " events of this key already wait for the watermark (now "
-                    + watermark + ") to pass their ts, and at most " + max + " are kept (--max-buffered-steps);"
-                    + " raise it, or lower --max-out-of-orderness");
-            return;
-        }
-        List<Event> same = held.get(e.ts);
-        if (same == null) {
-            same = new ArrayList<>(1);
-            // One timer per distinct ts: Flink keeps one per key and time however often it is asked.
-            ctx.timerService().registerEventTimeTimer(e.ts);
-        }
-        same.add(e);
-        held.put(e.ts, same);
-        count.update(waiting + 1);
-        reordered.inc();
+        order.onEvent(e, ctx.timerService().currentWatermark(), heldView, this.out.to(ctx, out));
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Event> out) throws Exception {
         // Timers fire in time order as the watermark passes them, so the key's events leave sorted by ts.
-        List<Event> due = held.get(timestamp);
-        if (due == null) {
-            // The TTL removed the held events first (a watermark that stalled for longer than the TTL).
-            ttlExpiries.inc();
-            return;
-        }
-        held.remove(timestamp);
-        for (Event e : due) {
-            out.collect(e);
-        }
-        Integer n = count.value();
-        int left = (n == null ? 0 : n) - due.size();
-        if (left > 0) {
-            count.update(left);
-        } else {
-            count.clear();
-        }
+        order.onWake(timestamp, heldView, this.out.to(ctx, out));
     }
 
-    private void dead(Context ctx, Event e, String why) {
-        deadLetters.inc();
-        ctx.output(DeadLetters.TAG,
-                new DeadLetter(e.raw != null ? e.raw : RecordJson.event(e), why, e.key));
+    /** The stage's way out, pointed at the current call's context (one object, no allocation per event). */
+    private static final class FlinkOut implements TsOrder.Out {
+        private Context ctx;
+        private Collector<Event> collector;
+
+        FlinkOut to(Context c, Collector<Event> o) {
+            this.ctx = c;
+            this.collector = o;
+            return this;
+        }
+
+        @Override
+        public void event(Event e) {
+            collector.collect(e);
+        }
+
+        @Override
+        public void deadLetter(Event e, String why) {
+            ctx.output(DeadLetters.TAG, new DeadLetter(e.raw != null ? e.raw : RecordJson.event(e), why, e.key));
+        }
+
+        @Override
+        public void wakeAt(long ts) {
+            // Flink keeps one timer per key and time however often it is asked.
+            ctx.timerService().registerEventTimeTimer(ts);
+        }
     }
 }

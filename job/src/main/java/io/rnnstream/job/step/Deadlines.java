@@ -12,6 +12,16 @@ import java.time.Duration;
 final class Deadlines {
     private Deadlines() {}
 
+    /** Whether {@code e}'s own ts is past the key's event-time deadline; if so, the timer is deleted. */
+    static boolean passedBy(SequenceMeta meta, Event e, Timers timers) {
+        if (meta.timer == SequenceMeta.NO_TIMER || !meta.timerEventTime || !e.hasTs() || e.ts < meta.timer) {
+            return false;
+        }
+        timers.delete(true, meta.timer);
+        meta.timer = SequenceMeta.NO_TIMER;
+        return true;
+    }
+
     /** Moves the key's idle deadline to {@code idle} after this event. {@code timers} null: none to set. */
     static void arm(SequenceMeta meta, Event e, Duration idle, Timers timers) {
         if (idle == null || timers == null) {
@@ -36,22 +46,14 @@ final class Deadlines {
     }
 
     static void register(SequenceMeta meta, Timers timers, boolean eventTime, long at) {
-        if (eventTime) {
-            timers.registerEventTimeTimer(at);
-        } else {
-            timers.registerProcessingTimeTimer(at);
-        }
+        timers.register(eventTime, at);
         meta.timer = at;
         meta.timerEventTime = eventTime;
     }
 
     static void delete(SequenceMeta meta, Timers timers) {
         if (meta.timer != SequenceMeta.NO_TIMER && timers != null) {
-            if (meta.timerEventTime) {
-                timers.deleteEventTimeTimer(meta.timer);
-            } else {
-                timers.deleteProcessingTimeTimer(meta.timer);
-            }
+            timers.delete(meta.timerEventTime, meta.timer);
         }
         meta.timer = SequenceMeta.NO_TIMER;
     }

@@ -22,22 +22,14 @@ final class FlinkTimers implements Timers {
     }
 
     @Override
-    public void registerEventTimeTimer(long time) {
-        timers.registerEventTimeTimer(VoidNamespace.INSTANCE, time);
+    public void register(boolean eventTime, long time) {
+        if (eventTime) timers.registerEventTimeTimer(VoidNamespace.INSTANCE, time);
+        else timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, time);
     }
 
     @Override
-    public void registerProcessingTimeTimer(long time) {
-        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, time);
-    }
-
-    @Override
-    public void deleteEventTimeTimer(long time) {
-        timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, time);
-    }
-
-    @Override
-    public void deleteProcessingTimeTimer(long time) {
-        timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, time);
+    public void delete(boolean eventTime, long time) {
+        if (eventTime) timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, time);
+        else timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, time);
     }
 }

@@ -2,6 +2,7 @@ package io.rnnstream.job.step;
 
 import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.EventParser;
 import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.connectors.RecordJson;
 import io.rnnstream.job.SequenceMeta;
@@ -9,8 +10,6 @@ import io.rnnstream.job.StreamOptions;
 import io.rnnstream.job.swap.ServedModel;
 import io.rnnstream.job.swap.ServedModels;
 import io.rnnstream.job.swap.SwapPolicy;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,15 +17,11 @@ import java.util.function.LongConsumer;
 
 /**
  * The per-key rules of docs/STREAMING.md in plain Java: given one key's state and an event, a timer or
- * the end of the input, it decides what happens — apply the step, buffer it, emit, end the sequence,
- * dead-letter with the reason, which model, when to wake — and writes the outcome through
- * {@link KeyState}, {@link Timers} and {@link Emitter}. Flink ({@link StepOperator}) and SQL adapt to
- * it; its tests need neither.
- *
- * <p>An in-order event costs one read and one write of the key's {@link SequenceMeta} and one
- * {@link io.rnnstream.model.StepKernel#step}; every input event ends as exactly one output record or
- * one dead letter, and idle timeouts add one record each, counted apart. Not thread-safe: one per
- * subtask.
+ * the end of the input, it decides what happens (apply, buffer, emit, end, dead-letter with the reason,
+ * which model, when to wake) and says so through {@link KeyState}, {@link Timers} and {@link Emitter}.
+ * Flink ({@link StepOperator}) and SQL adapt to it. An in-order event costs one read and one write of the
+ * key's {@link SequenceMeta} and one kernel step; every event ends as one output or one dead letter.
+ * Not thread-safe: one per subtask.
  */
 public final class SequenceCore {
     public static final String REASON_IDLE = "idle-timeout";
@@ -60,19 +55,15 @@ public final class SequenceCore {
     public void onEvent(Event e, KeyState state, Timers timers, Emitter out) throws Exception {
         counts.eventsIn++;
         SequenceMeta meta = state.meta();
-        if (meta != null && meta.timer != SequenceMeta.NO_TIMER && meta.timerEventTime && e.hasTs()
-                && e.ts >= meta.timer) {
-            // The key's event-time deadline has passed whatever the watermark says: act as if the timer
-            // had fired first, so a replay gives the same records however watermarks interleave.
-            timers.deleteEventTimeTimer(meta.timer);
-            meta.timer = SequenceMeta.NO_TIMER;
+        if (meta != null && Deadlines.passedBy(meta, e, timers)) {
+            // As if the timer had fired first, so a replay gives the same records however watermarks interleave.
             deadline(meta, REASON_IDLE, state, timers, out);
             meta = state.meta();
         }
         if (meta == null) {
             meta = new SequenceMeta();
         }
-        String bad = EventCheck.whyNot(e, models.inputSize());
+        String bad = EventParser.whyNotSteppable(e, models.inputSize());
         if (bad != null) {
             dead(out, e, bad);
             return;
@@ -103,7 +94,10 @@ public final class SequenceCore {
             bufferEarly(meta, e, s, 0, state, timers, out);
             return;
         } else {
-            start(meta, e, timers);
+            meta.startSequence();
+            // The event's ts picks the model, so a replay picks the same one; the wall clock without one.
+            meta.model = models.assign(e.hasTs() ? e.ts : timers.currentProcessingTime());
+            counts.activeSequences++;
         }
         apply(meta, e, s, state, timers, out);
         while (meta.active && meta.buffered > 0) {
@@ -147,17 +141,6 @@ public final class SequenceCore {
         }
     }
 
-    private void start(SequenceMeta meta, Event e, Timers timers) {
-        meta.active = true;
-        meta.nextStep = 0;
-        meta.decided = false;
-        meta.endedAt = -1;
-        meta.endedByTimeout = false;
-        // The event's ts picks the model, so a replay picks the same one; the wall clock without one.
-        meta.model = models.assign(e.hasTs() ? e.ts : timers.currentProcessingTime());
-        counts.activeSequences++;
-    }
-
     private void bufferEarly(SequenceMeta meta, Event e, int s, int waitingFor, KeyState state, Timers timers,
             Emitter out) throws Exception {
         int max = opts.maxBufferedSteps();
@@ -172,9 +155,7 @@ public final class SequenceCore {
         }
         state.putEarly(s, e);
         meta.buffered++;
-        if (e.hasTs()) {
-            meta.maxTs = Math.max(meta.maxTs, e.ts);
-        }
+        meta.seen(e.ts);
         Deadlines.arm(meta, e, opts.idleTimeout(), timers);
         state.update(meta);
     }
@@ -183,17 +164,14 @@ public final class SequenceCore {
     private void apply(SequenceMeta meta, Event e, int s, KeyState state, Timers timers, Emitter out)
             throws Exception {
         ServedModel m = models.get(meta.model);
-        SwapPolicy policy = opts.swapPolicy();
-        boolean switched = false;
-        if (s > 0 && policy.switchesRunning()) {
-            String target = models.assign(e.hasTs() ? e.ts : timers.currentProcessingTime());
-            ServedModel t = Objects.equals(target, meta.model) ? null : models.get(target);
-            // Carrying state needs the same recurrent layers; updates that differ were refused under
-            // switch-carry, so this only guards a job restarted with another policy.
-            if (t != null && (policy == SwapPolicy.SWITCH_RESET || m == null || t.layout.equals(m.layout))) {
-                m = t;
+        boolean reset = false;
+        if (s > 0 && opts.swapPolicy().switchesRunning()) {
+            String target = models.switchTo(meta.model, e.hasTs() ? e.ts : timers.currentProcessingTime(),
+                    opts.swapPolicy());
+            if (!Objects.equals(target, meta.model)) {
+                m = models.get(target);
                 meta.model = target;
-                switched = true;
+                reset = opts.swapPolicy() == SwapPolicy.SWITCH_RESET;
             }
         }
         if (m == null) {
@@ -213,7 +191,7 @@ public final class SequenceCore {
             end(meta, s - 1, true, "its sequence's state expired", state, timers, out);
             return;
         }
-        if (switched && policy == SwapPolicy.SWITCH_RESET) {
+        if (reset) {
             h = m.kernel.newState();
         }
         long t0 = System.nanoTime();
@@ -222,10 +200,8 @@ public final class SequenceCore {
         // Written back with the bookkeeping, in one state write, by the caller.
         meta.state = h;
         meta.nextStep = s + 1;
-        if (e.hasTs()) {
-            meta.maxTs = Math.max(meta.maxTs, e.ts);
-        }
-        OutputRecord r = record(m, y.clone(), s, h, state.key());
+        meta.seen(e.ts);
+        OutputRecord r = m.record(state.key(), s, y.clone(), h, opts.emitHidden());
         if (opts.decides() && !meta.decided && m.head.decides(r.output)) {
             meta.decided = true;
             r.decision = true;
@@ -243,20 +219,6 @@ public final class SequenceCore {
             }
             Deadlines.arm(meta, e, opts.idleTimeout(), timers);
         }
-    }
-
-    private OutputRecord record(ServedModel m, float[] y, int step, float[] h, String key) {
-        OutputRecord r = new OutputRecord();
-        r.key = key;
-        r.step = step;
-        r.output = y;
-        r.labelIndex = m.head.labelIndex(y);
-        r.labelName = m.head.labelName(r.labelIndex);
-        r.model = m.id;
-        if (opts.emitHidden()) {
-            r.hidden = Arrays.copyOfRange(h, m.hiddenOffset, m.hiddenOffset + m.hiddenSize);
-        }
-        return r;
     }
 
     /**
@@ -284,13 +246,7 @@ public final class SequenceCore {
             meta.endedByTimeout = byTimeout;
         }
         long lastTs = meta.maxTs;
-        meta.state = null;
-        meta.lastOutput = null;
-        meta.active = false;
-        meta.nextStep = 0;
-        meta.decided = false;
-        meta.maxTs = Event.NO_TS;
-        meta.model = null;
+        meta.forgetSequence();
         Deadlines.delete(meta, timers);
         Deadlines.forgetLater(meta, lastTs, opts.idleTimeout(), timers);
         if (meta.endedAt < 0 && meta.timer == SequenceMeta.NO_TIMER) {
@@ -316,7 +272,7 @@ public final class SequenceCore {
             } else if (m == null) {
                 counts.retiredModelEnds++;
             } else {
-                OutputRecord r = record(m, last, meta.nextStep - 1, meta.state, state.key());
+                OutputRecord r = m.record(state.key(), meta.nextStep - 1, last, meta.state, opts.emitHidden());
                 r.last = true;
                 r.reason = reason;
                 out.output(r);
@@ -337,10 +293,5 @@ public final class SequenceCore {
     private void dead(Emitter out, Event e, String why) {
         out.deadLetter(new DeadLetter(e.raw != null ? e.raw : RecordJson.event(e), why, e.key));
         counts.deadLetters++;
-    }
-
-    /** The idle timeout in force (for adapters that need to know whether timers are used at all). */
-    public Duration idleTimeout() {
-        return opts.idleTimeout();
     }
 }

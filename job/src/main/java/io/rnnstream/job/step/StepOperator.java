@@ -3,6 +3,7 @@ package io.rnnstream.job.step;
 import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.job.CountView;
 import io.rnnstream.job.DeadLetters;
 import io.rnnstream.job.ModelAssignment;
 import io.rnnstream.job.ModelProvider;
@@ -243,40 +244,6 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
         for (String k : keys) {
             setCurrentKey(k);
             core.onEndOfInput(state, emit);
-        }
-    }
-
-    /** A Flink counter that shows one of the core's plain counts. */
-    private static final class CountView implements org.apache.flink.metrics.Counter {
-        private final java.util.function.LongSupplier count;
-
-        CountView(java.util.function.LongSupplier count) {
-            this.count = count;
-        }
-
-        @Override
-        public void inc() {
-            throw new UnsupportedOperationException("counted by the sequence core");
-        }
-
-        @Override
-        public void inc(long n) {
-            inc();
-        }
-
-        @Override
-        public void dec() {
-            inc();
-        }
-
-        @Override
-        public void dec(long n) {
-            inc();
-        }
-
-        @Override
-        public long getCount() {
-            return count.getAsLong();
         }
     }
 }

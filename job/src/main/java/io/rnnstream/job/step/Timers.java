@@ -9,11 +9,8 @@ public interface Timers {
 
     long currentWatermark();
 
-    void registerEventTimeTimer(long time);
+    /** A timer of the current key at {@code time}, in event time or processing time. */
+    void register(boolean eventTime, long time);
 
-    void registerProcessingTimeTimer(long time);
-
-    void deleteEventTimeTimer(long time);
-
-    void deleteProcessingTimeTimer(long time);
+    void delete(boolean eventTime, long time);
 }

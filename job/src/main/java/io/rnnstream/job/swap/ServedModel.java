@@ -1,10 +1,12 @@
 package io.rnnstream.job.swap;
 
+import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.job.StreamOptions;
 import io.rnnstream.job.step.Head;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.StepKernel;
 import io.rnnstream.model.layers.Recurrent;
+import java.util.Arrays;
 
 /** One model ready to step on one subtask: its own kernel (which owns scratch buffers), head and ids. */
 public final class ServedModel {
@@ -41,5 +43,20 @@ public final class ServedModel {
         }
         this.layout = ServedModels.layout(model);
         this.outputFromState = top >= 0;
+    }
+
+    /** The record of one step of {@code key}'s sequence: output {@code y}, and h too with {@code emitHidden}. */
+    public OutputRecord record(String key, int step, float[] y, float[] state, boolean emitHidden) {
+        OutputRecord r = new OutputRecord();
+        r.key = key;
+        r.step = step;
+        r.output = y;
+        r.labelIndex = head.labelIndex(y);
+        r.labelName = head.labelName(r.labelIndex);
+        r.model = id;
+        if (emitHidden) {
+            r.hidden = Arrays.copyOfRange(state, hiddenOffset, hiddenOffset + hiddenSize);
+        }
+        return r;
     }
 }

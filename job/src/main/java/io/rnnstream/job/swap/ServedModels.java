@@ -93,6 +93,23 @@ public final class ServedModels {
         return null;
     }
 
+    /**
+     * The model a running sequence on {@code current} continues on under a switching policy: the one a
+     * sequence starting at {@code ts} would get, if it is still served and, unless the policy resets the
+     * state, has the same recurrent layers (updates that differ were refused under switch-carry, so
+     * that only guards a job restarted with another policy); else {@code current}.
+     */
+    public String switchTo(String current, long ts, SwapPolicy policy) {
+        String target = assign(ts);
+        if (java.util.Objects.equals(target, current)) {
+            return current;
+        }
+        ServedModel t = get(target);
+        ServedModel m = get(current);
+        return t != null && (policy == SwapPolicy.SWITCH_RESET || m == null || t.layout.equals(m.layout)) ? target
+                : current;
+    }
+
     /** The model by id (null: the job's own), or null when its file was retired. */
     public ServedModel get(String id) {
         if (id == null) {

@@ -2,6 +2,7 @@ package io.rnnstream.job.order;
 
 import io.rnnstream.job.DeadLetters;
 import io.rnnstream.job.StreamOptions;
+import io.rnnstream.job.TestHarnesses;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,15 +41,7 @@ class EventTimeOrderingTest {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new EventTimeOrdering(opts)),
                 (Event e) -> e.key, Types.STRING);
         open.add(h);
-        if (backend != null) {
-            h.setStateBackend(backend);
-        }
-        h.setup();
-        if (restore != null) {
-            h.initializeState(restore);
-        }
-        h.open();
-        return h;
+        return TestHarnesses.open(h, backend, restore);
     }
 
     private static Event ts(String key, long ts, float marker) {

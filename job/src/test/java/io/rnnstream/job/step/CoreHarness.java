@@ -188,23 +188,13 @@ public final class CoreHarness implements Emitter {
             }
 
             @Override
-            public void registerEventTimeTimer(long time) {
-                eventTimers.add(new Timer(time, key));
+            public void register(boolean eventTime, long time) {
+                (eventTime ? eventTimers : processingTimers).add(new Timer(time, key));
             }
 
             @Override
-            public void registerProcessingTimeTimer(long time) {
-                processingTimers.add(new Timer(time, key));
-            }
-
-            @Override
-            public void deleteEventTimeTimer(long time) {
-                eventTimers.remove(new Timer(time, key));
-            }
-
-            @Override
-            public void deleteProcessingTimeTimer(long time) {
-                processingTimers.remove(new Timer(time, key));
+            public void delete(boolean eventTime, long time) {
+                (eventTime ? eventTimers : processingTimers).remove(new Timer(time, key));
             }
         };
     }

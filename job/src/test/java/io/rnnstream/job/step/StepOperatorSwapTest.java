@@ -10,6 +10,7 @@ import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.SequenceMeta;
 import io.rnnstream.job.StateTtl;
 import io.rnnstream.job.StreamOptions;
+import io.rnnstream.job.TestHarnesses;
 import io.rnnstream.job.TestModels;
 import io.rnnstream.job.swap.ModelStatus;
 import io.rnnstream.job.swap.ModelUpdate;
@@ -62,15 +63,7 @@ class StepOperatorSwapTest {
         var h = new KeyedTwoInputStreamOperatorTestHarness<String, Event, ModelUpdate, OutputRecord>(op, e -> e.key,
                 u -> "", Types.STRING);
         open.add(h);
-        if (backend != null) {
-            h.setStateBackend(backend);
-        }
-        h.setup();
-        if (restore != null) {
-            h.initializeState(restore);
-        }
-        h.open();
-        return h;
+        return TestHarnesses.open(h, backend, restore);
     }
 
     private KeyedTwoInputStreamOperatorTestHarness<String, Event, ModelUpdate, OutputRecord> harness(

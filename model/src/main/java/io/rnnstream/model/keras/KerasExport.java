@@ -10,15 +10,7 @@ import io.jhdf.api.WritableGroup;
 import io.rnnstream.model.Activation;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
-import io.rnnstream.model.layers.Dense;
-import io.rnnstream.model.layers.Dropout;
-import io.rnnstream.model.layers.Flatten;
-import io.rnnstream.model.layers.Gru;
 import io.rnnstream.model.layers.Layer;
-import io.rnnstream.model.layers.Lstm;
-import io.rnnstream.model.layers.Masking;
-import io.rnnstream.model.layers.Normalization;
-import io.rnnstream.model.layers.Recurrent;
 import io.rnnstream.model.layers.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,7 +101,7 @@ public final class KerasExport {
         String keras2Only = null;
         String keras3Only = null;
         for (Layer l : model.layers()) {
-            for (Activation a : activations(l)) {
+            for (Activation a : l.activations()) {
                 if (a == Activation.HARD_SIGMOID) {
                     keras2Only = keras2Only == null ? l.name() : keras2Only;
                 } else if (a == Activation.HARD_SIGMOID_KERAS3 || a == Activation.RELU6) {
@@ -126,21 +118,6 @@ public final class KerasExport {
                     + " differs; keep it as a native .rnns file");
         }
         return KERAS3_VERSION;
-    }
-
-    private static List<Activation> activations(Layer l) {
-        List<Activation> out = new ArrayList<>();
-        if (l instanceof Recurrent r) {
-            out.add(r.activation());
-            if (r instanceof Lstm lstm) {
-                out.add(lstm.recurrentActivation());
-            } else if (r instanceof Gru gru) {
-                out.add(gru.recurrentActivation());
-            }
-        } else if (l instanceof Dense d) {
-            out.add(d.activation());
-        }
-        return out;
     }
 
     /** The Sequential model's JSON as Keras 2's {@code model.to_json()} writes it (settings rnnstream uses). */
@@ -199,96 +176,16 @@ public final class KerasExport {
         c.put("name", l.name());
         c.put("trainable", true);
         c.put("dtype", "float32");
-        if (l instanceof Recurrent r) {
-            c.put("return_sequences", r.returnSequences());
-            c.put("return_state", false);
-            c.put("go_backwards", r.goBackwards());
-            c.put("stateful", false);
-            c.put("unroll", false);
-            c.put("time_major", false);
-            c.put("units", r.units());
-            c.put("activation", kerasName(r.activation()));
-            if (r instanceof Lstm lstm) {
-                c.put("recurrent_activation", kerasName(lstm.recurrentActivation()));
-            } else if (r instanceof Gru gru) {
-                c.put("recurrent_activation", kerasName(gru.recurrentActivation()));
-            }
-            c.put("use_bias", r.useBias());
-            if (r instanceof Lstm) {
-                c.put("unit_forget_bias", true);
-                c.put("implementation", 2);
-            } else if (r instanceof Gru gru) {
-                c.put("implementation", 2);
-                c.put("reset_after", gru.resetAfter());
-            }
-            c.put("dropout", 0.0);
-            c.put("recurrent_dropout", 0.0);
-        } else if (l instanceof Dense d) {
-            c.put("units", d.units());
-            c.put("activation", kerasName(d.activation()));
-            c.put("use_bias", d.useBias());
-        } else if (l instanceof Normalization) {
-            c.putArray("axis").add(-1);
-            c.putNull("mean");
-            c.putNull("variance");
-            c.put("invert", false);
-        } else if (l instanceof Masking m) {
-            c.put("mask_value", (double) m.maskValue());
-        } else if (l instanceof Dropout) {
-            Object rate = l.config().get("rate");
-            c.put("rate", rate instanceof Number n ? n.doubleValue() : 0.0);
-            c.putNull("noise_shape");
-            c.putNull("seed");
-        } else if (l instanceof Flatten) {
-            c.put("data_format", "channels_last");
-        } else {
-            throw new ModelException("cannot write layer '" + l.name() + "' (" + l.type() + ") to a Keras file:"
-                    + " rnnstream exports SimpleRNN, LSTM, GRU, Dense, Normalization, Masking, Dropout and Flatten");
-        }
+        c.setAll((ObjectNode) JSON.valueToTree(l.kerasConfig()));
     }
 
-    /** Keras's name of an activation; Keras 3's hard_sigmoid is "hard_sigmoid" in a Keras 3 file. */
-    private static String kerasName(Activation a) {
-        return a == Activation.HARD_SIGMOID_KERAS3 ? "hard_sigmoid" : a.fileName();
-    }
-
-    /** One layer's weights, Keras names and order: {@code <layer>/<cell>/kernel:0}, … */
+    /** One layer's weights, Keras names and order: {@code <layer>/<cell>/kernel:0}, …; null for a layer without. */
     private static LayerWeights weightsOf(Layer l) {
         Map<String, Object> data = new LinkedHashMap<>();
-        String scope;
-        if (l instanceof Recurrent r) {
-            scope = l.name() + "/" + cellName(r);
-            for (Map.Entry<String, Tensor> e : l.weights().entrySet()) {
-                data.put(e.getKey(), array(e.getValue()));
-            }
-        } else if (l instanceof Dense) {
-            scope = l.name();
-            for (Map.Entry<String, Tensor> e : l.weights().entrySet()) {
-                data.put(e.getKey(), array(e.getValue()));
-            }
-        } else if (l instanceof Normalization n) {
-            // Keras's adapted form: mean and variance per feature and the number of samples seen (not kept).
-            scope = l.name();
-            data.put("mean", n.mean());
-            data.put("variance", n.variance());
-            data.put("count", 0L);
-        } else {
-            return null;
+        for (Map.Entry<String, Object> e : l.kerasWeights().entrySet()) {
+            data.put(e.getKey(), e.getValue() instanceof Tensor t ? array(t) : e.getValue());
         }
-        return data.isEmpty() ? null : new LayerWeights(l.name(), scope, data);
-    }
-
-    private static String cellName(Recurrent r) {
-        switch (r.type()) {
-            case "SimpleRNN":
-                return "simple_rnn_cell";
-            case "LSTM":
-                return "lstm_cell";
-            case "GRU":
-                return "gru_cell";
-            default:
-                throw new ModelException("cannot write layer '" + r.name() + "' (" + r.type() + ") to a Keras file");
-        }
+        return data.isEmpty() ? null : new LayerWeights(l.name(), l.kerasWeightScope(), data);
     }
 
     /** A tensor as the nested Java array jhdf writes with the same shape. */

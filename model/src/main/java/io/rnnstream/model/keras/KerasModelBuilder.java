@@ -6,17 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rnnstream.model.Activation;
 import io.rnnstream.model.ModelException;
 import io.rnnstream.model.layers.Dense;
-import io.rnnstream.model.layers.Dropout;
-import io.rnnstream.model.layers.Flatten;
-import io.rnnstream.model.layers.Gru;
 import io.rnnstream.model.layers.Layer;
-import io.rnnstream.model.layers.Lstm;
-import io.rnnstream.model.layers.Masking;
+import io.rnnstream.model.layers.LayerSettings;
+import io.rnnstream.model.layers.LayerType;
 import io.rnnstream.model.layers.Normalization;
-import io.rnnstream.model.layers.SimpleRnn;
 import io.rnnstream.model.layers.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Turns the layer configs of a Keras chain plus their weights into rnnstream layers. */
 final class KerasModelBuilder {
@@ -64,14 +61,6 @@ final class KerasModelBuilder {
         switch (cls) {
             case "InputLayer":
                 return;
-            case "SimpleRNN":
-            case "LSTM":
-            case "GRU":
-                recurrent(cls, name, c);
-                return;
-            case "Dense":
-                dense(name, name, c);
-                return;
             case "TimeDistributed": {
                 JsonNode inner = c.get("layer");
                 String innerCls = text(inner, "class_name");
@@ -79,21 +68,19 @@ final class KerasModelBuilder {
                     throw new ModelException("layer '" + name + "' is TimeDistributed(" + innerCls + "): rnnstream"
                             + " supports TimeDistributed only around Dense");
                 }
-                dense(name, name, inner.get("config"));
+                // Keras applies a Dense to the last axis anyway: the wrapper adds nothing at inference.
+                add(Dense.TYPE, new Settings(name, innerCls, inner.get("config")));
                 return;
             }
-            case "Masking":
-                layers.add(new Masking(name, needFeatures(name), (float) c.path("mask_value").asDouble(0.0)));
-                return;
             case "Normalization":
                 normalization(name, c);
                 return;
-            case "Dropout":
-                layers.add(new Dropout(name, needFeatures(name), (float) c.path("rate").asDouble(0.0)));
-                return;
             case "Flatten":
-                flatten(name);
-                return;
+                if (!sequence) {
+                    // Flatten of (batch, features) is the identity: nothing to add.
+                    return;
+                }
+                break;
             case "Activation":
                 activation(name, c);
                 return;
@@ -107,9 +94,29 @@ final class KerasModelBuilder {
                 throw new ModelException("layer '" + name + "' is a nested " + cls + " model, which rnnstream does"
                         + " not import: rebuild the model as one flat Sequential or functional chain");
             default:
-                throw new ModelException("layer '" + name + "' has type " + cls + ", which rnnstream cannot import;"
-                        + " supported layer types: " + SUPPORTED);
+                break;
         }
+        LayerType type = LayerType.byName(cls);
+        if (type == null) {
+            throw new ModelException("layer '" + name + "' has type " + cls + ", which rnnstream cannot import;"
+                    + " supported layer types: " + SUPPORTED);
+        }
+        if (c.path("return_state").asBoolean(false)) {
+            throw new ModelException("layer '" + name + "' has return_state=True, which rnnstream does not support:"
+                    + " the model's output must be the layer's output");
+        }
+        if (c.path("time_major").asBoolean(false)) {
+            throw new ModelException("layer '" + name + "' has time_major=True, which rnnstream does not support");
+        }
+        // c.stateful is ignored on purpose: the caller (the stream, or predict's caller) owns the state.
+        add(type, new Settings(name, cls, c));
+    }
+
+    private void add(LayerType type, Settings settings) {
+        Layer l = type.read(settings);
+        layers.add(l);
+        features = l.outputSize();
+        sequence = l.keepsTimesteps(sequence);
     }
 
     private void readInputShape(JsonNode layer, JsonNode c, String name) {
@@ -149,70 +156,6 @@ final class KerasModelBuilder {
         return features;
     }
 
-    private KerasWeights.LayerWeights weightsOf(String name, boolean useBias, String... names) {
-        List<String> list = new ArrayList<>(List.of(names));
-        if (!useBias) {
-            list.remove("bias");
-        }
-        return weights.layer(name, list);
-    }
-
-    private void recurrent(String cls, String name, JsonNode c) {
-        if (c.path("return_state").asBoolean(false)) {
-            throw new ModelException("layer '" + name + "' has return_state=True, which rnnstream does not support:"
-                    + " the model's output must be the layer's output");
-        }
-        if (c.path("time_major").asBoolean(false)) {
-            throw new ModelException("layer '" + name + "' has time_major=True, which rnnstream does not support");
-        }
-        if (!c.has("units")) {
-            throw new ModelException("layer '" + name + "' (" + cls + ") has no 'units' in its config");
-        }
-        int units = c.get("units").asInt();
-        Activation act = activation(name, c, "activation", "tanh");
-        boolean useBias = c.path("use_bias").asBoolean(true);
-        boolean returnSequences = c.path("return_sequences").asBoolean(false);
-        boolean goBackwards = c.path("go_backwards").asBoolean(false);
-        // c.stateful is ignored on purpose: the caller (the stream, or predict's caller) owns the state.
-        KerasWeights.LayerWeights w = weightsOf(name, useBias, "kernel", "recurrent_kernel", "bias");
-        Tensor kernel = w.get("kernel");
-        Tensor recurrentKernel = w.get("recurrent_kernel");
-        Tensor bias = useBias ? w.get("bias") : null;
-        int in = inputSizeFor(name, kernel);
-        Layer l;
-        switch (cls) {
-            case "SimpleRNN":
-                l = new SimpleRnn(name, in, units, act, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
-                        bias);
-                break;
-            case "LSTM":
-                l = new Lstm(name, in, units, act, recurrentActivation(name, c), useBias, returnSequences, goBackwards,
-                        kernel, recurrentKernel, bias);
-                break;
-            default: {
-                boolean resetAfter;
-                if (c.has("reset_after")) {
-                    resetAfter = c.get("reset_after").asBoolean();
-                } else if (bias != null) {
-                    resetAfter = bias.rank() == 2;
-                } else {
-                    // Keras < 2.3 had no reset_after and computed it as reset_after=False.
-                    resetAfter = kerasMajor >= 3;
-                }
-                l = new Gru(name, in, units, act, recurrentActivation(name, c), useBias, resetAfter, returnSequences,
-                        goBackwards, kernel, recurrentKernel, bias);
-                break;
-            }
-        }
-        layers.add(l);
-        features = units;
-        sequence = returnSequences;
-    }
-
-    private Activation recurrentActivation(String name, JsonNode c) {
-        return activation(name, c, "recurrent_activation", kerasMajor >= 3 ? "sigmoid" : "hard_sigmoid");
-    }
-
     private Activation activation(String name, JsonNode c, String key, String dflt) {
         JsonNode a = c.get(key);
         String n;
@@ -244,21 +187,6 @@ final class KerasModelBuilder {
         return features;
     }
 
-    private void dense(String name, String weightsName, JsonNode c) {
-        if (!c.has("units")) {
-            throw new ModelException("layer '" + name + "' (Dense) has no 'units' in its config");
-        }
-        int units = c.get("units").asInt();
-        Activation act = activation(name, c, "activation", "linear");
-        boolean useBias = c.path("use_bias").asBoolean(true);
-        KerasWeights.LayerWeights w = weightsOf(weightsName, useBias, "kernel", "bias");
-        Tensor kernel = w.get("kernel");
-        Tensor bias = useBias ? w.get("bias") : null;
-        int in = inputSizeFor(name, kernel);
-        layers.add(new Dense(name, in, units, act, useBias, kernel, bias));
-        features = units;
-    }
-
     private void normalization(String name, JsonNode c) {
         if (c.path("invert").asBoolean(false)) {
             throw new ModelException("layer '" + name + "' is Normalization(invert=True), which rnnstream does not"
@@ -285,10 +213,15 @@ final class KerasModelBuilder {
             variance = w.get("variance").data();
         }
         int d = features >= 0 ? features : mean.length;
-        mean = broadcast(name, "mean", mean, d);
-        variance = broadcast(name, "variance", variance, d);
-        layers.add(new Normalization(name, Tensor.of(mean, d), Tensor.of(variance, d)));
         features = d;
+        Map<String, Tensor> values = Map.of("mean", Tensor.of(broadcast(name, "mean", mean, d), d),
+                "variance", Tensor.of(broadcast(name, "variance", variance, d), d));
+        add(Normalization.TYPE, new Settings(name, "Normalization", c) {
+            @Override
+            public Weights weights(List<String> names) {
+                return values::get;
+            }
+        });
     }
 
     private static float[] broadcast(String name, String what, float[] v, int d) {
@@ -322,21 +255,6 @@ final class KerasModelBuilder {
         }
     }
 
-    private void flatten(String name) {
-        if (!sequence) {
-            // Flatten of (batch, features) is the identity: nothing to add.
-            return;
-        }
-        int f = needFeatures(name);
-        if (timesteps < 0) {
-            throw new ModelException("layer '" + name + "' flattens the timesteps, so it needs a fixed input length,"
-                    + " but the model's input length is None: build the model with Input(shape=(T, features))");
-        }
-        layers.add(new Flatten(name, timesteps, f));
-        features = timesteps * f;
-        sequence = false;
-    }
-
     private void activation(String name, JsonNode c) {
         Activation a = activation(name, c, "activation", "linear");
         if (a == Activation.LINEAR) {
@@ -353,5 +271,79 @@ final class KerasModelBuilder {
                 + (prev == null ? "the input" : "layer '" + prev.name() + "' (" + prev.type() + ")")
                 + ": rnnstream imports an Activation layer only right after a Dense layer with linear activation;"
                 + " put the activation into a layer's activation= argument instead");
+    }
+
+    /**
+     * A Keras layer config read by the names the native file uses: Keras's defaults where the config
+     * leaves a setting out, the sizes from the layers before (Keras infers them from the input shape),
+     * the weights from the file's weight groups.
+     */
+    private class Settings implements LayerSettings {
+        private final String name;
+        private final String cls;
+        private final JsonNode config;
+
+        Settings(String name, String cls, JsonNode config) {
+            this.name = name;
+            this.cls = cls;
+            this.config = config;
+        }
+
+        @Override
+        public String layerName() {
+            return name;
+        }
+
+        @Override
+        public int kerasMajor() {
+            return kerasMajor;
+        }
+
+        @Override
+        public int integer(String key) {
+            switch (key) {
+                case "size":
+                case "features":
+                    return needFeatures(name);
+                case "timesteps":
+                    if (timesteps < 0) {
+                        throw new ModelException("layer '" + name + "' flattens the timesteps, so it needs a fixed"
+                                + " input length, but the model's input length is None: build the model with"
+                                + " Input(shape=(T, features))");
+                    }
+                    return timesteps;
+                default:
+                    if (!config.has(key)) {
+                        throw new ModelException("layer '" + name + "' (" + cls + ") has no '" + key + "' in its"
+                                + " config");
+                    }
+                    return config.get(key).asInt();
+            }
+        }
+
+        @Override
+        public int inputSize(Tensor kernel) {
+            return inputSizeFor(name, kernel);
+        }
+
+        @Override
+        public boolean flag(String key, boolean kerasDefault) {
+            return config.path(key).asBoolean(kerasDefault);
+        }
+
+        @Override
+        public float number(String key, float kerasDefault) {
+            return (float) config.path(key).asDouble(kerasDefault);
+        }
+
+        @Override
+        public Activation activation(String key, String kerasDefault) {
+            return KerasModelBuilder.this.activation(name, config, key, kerasDefault);
+        }
+
+        @Override
+        public Weights weights(List<String> names) {
+            return weights.layer(name, names)::get;
+        }
     }
 }

@@ -2,11 +2,16 @@ package io.rnnstream.model.layers;
 
 import io.rnnstream.model.Activation;
 import io.rnnstream.model.StepOps;
+import io.rnnstream.model.Summary;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Keras Dense, {@code y = activation(x·W + b)}; applied at every timestep it reads. */
 public final class Dense extends Layer {
+    public static final LayerType TYPE = new LayerType("Dense", Dense::read);
+    private static final List<String> WEIGHTS = List.of("kernel", "bias");
+
     private final int inputSize;
     private final int units;
     private final Activation activation;
@@ -26,7 +31,7 @@ public final class Dense extends Layer {
 
     public Dense(String name, int inputSize, int units, Activation activation, boolean useBias, Tensor kernel,
             Tensor bias) {
-        super(name);
+        super(name, TYPE);
         this.inputSize = inputSize;
         this.units = units;
         this.activation = activation;
@@ -54,9 +59,35 @@ public final class Dense extends Layer {
         }
     }
 
+    private static Dense read(LayerSettings s) {
+        int units = s.integer("units");
+        Activation activation = s.activation("activation", "linear");
+        boolean useBias = s.flag("use_bias", true);
+        LayerSettings.Weights w = s.weights(useBias ? WEIGHTS : WEIGHTS.subList(0, 1));
+        Tensor kernel = w.get("kernel");
+        return new Dense(s.layerName(), s.inputSize(kernel), units, activation, useBias, kernel,
+                useBias ? w.get("bias") : null);
+    }
+
     @Override
-    public String type() {
-        return "Dense";
+    public List<Activation> activations() {
+        return List.of(activation);
+    }
+
+    @Override
+    public String explainParams() {
+        boolean b = useBias();
+        return units + " × " + (b ? "(" + inputSize + " + 1)" : inputSize) + " = " + Summary.number(paramCount())
+                + "   [units × (inputs" + (b ? " + bias" : "") + ")]";
+    }
+
+    @Override
+    public Map<String, Object> kerasConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("units", units);
+        c.put("activation", activation.kerasName());
+        c.put("use_bias", useBias());
+        return c;
     }
 
     public int units() {

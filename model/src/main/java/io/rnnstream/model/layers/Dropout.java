@@ -5,18 +5,30 @@ import java.util.Map;
 
 /** Keras Dropout: identity at inference; kept so that the summary matches the Keras model. */
 public final class Dropout extends Layer {
+    public static final LayerType TYPE = new LayerType("Dropout",
+            s -> new Dropout(s.layerName(), s.integer("size"), s.number("rate", 0f)));
+
     private final int size;
     private final float rate;
 
     public Dropout(String name, int size, float rate) {
-        super(name);
+        super(name, TYPE);
         this.size = size;
         this.rate = rate;
     }
 
     @Override
-    public String type() {
-        return "Dropout";
+    public String explainParams() {
+        return "0   [no weights: passes its input through at inference]";
+    }
+
+    @Override
+    public Map<String, Object> kerasConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("rate", (double) rate);
+        c.put("noise_shape", null);
+        c.put("seed", null);
+        return c;
     }
 
     @Override

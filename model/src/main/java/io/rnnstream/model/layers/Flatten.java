@@ -1,5 +1,6 @@
 package io.rnnstream.model.layers;
 
+import io.rnnstream.model.Summary;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -8,11 +9,14 @@ import java.util.Map;
  * it needs every timestep before it can say anything.
  */
 public final class Flatten extends Layer {
+    public static final LayerType TYPE = new LayerType("Flatten",
+            s -> new Flatten(s.layerName(), s.integer("timesteps"), s.integer("features")));
+
     private final int timesteps;
     private final int features;
 
     public Flatten(String name, int timesteps, int features) {
-        super(name);
+        super(name, TYPE);
         this.timesteps = timesteps;
         this.features = features;
     }
@@ -22,8 +26,21 @@ public final class Flatten extends Layer {
     }
 
     @Override
-    public String type() {
-        return "Flatten";
+    public boolean keepsTimesteps(boolean inputHasTimesteps) {
+        return false;
+    }
+
+    @Override
+    public String explainParams() {
+        return "0   [no weights: joins " + timesteps + " steps × " + features + " features into "
+                + Summary.number(outputSize()) + "]";
+    }
+
+    @Override
+    public Map<String, Object> kerasConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("data_format", "channels_last");
+        return c;
     }
 
     @Override

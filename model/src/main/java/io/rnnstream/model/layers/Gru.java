@@ -3,6 +3,7 @@ package io.rnnstream.model.layers;
 import io.rnnstream.model.Activation;
 import io.rnnstream.model.Kernels;
 import io.rnnstream.model.StepOps;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -12,13 +13,15 @@ import java.util.Map;
  * before {@code U_h} and the bias is (3·units). State: h.
  */
 public final class Gru extends Recurrent {
+    public static final LayerType TYPE = new LayerType("GRU", Gru::read);
+
     private final Activation recurrentActivation;
     private final boolean resetAfter;
 
     public Gru(String name, int inputSize, int units, Activation activation, Activation recurrentActivation,
             boolean useBias, boolean resetAfter, boolean returnSequences, boolean goBackwards, Tensor kernel,
             Tensor recurrentKernel, Tensor bias) {
-        super(name, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
+        super(name, TYPE, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
                 bias, resetAfter ? new int[] {2, 3 * units} : new int[] {3 * units});
         this.recurrentActivation = recurrentActivation;
         this.resetAfter = resetAfter;
@@ -32,9 +35,45 @@ public final class Gru extends Recurrent {
         return resetAfter;
     }
 
+    private static Gru read(LayerSettings s) {
+        Read r = new Read(s, true);
+        // Keras < 2.3 had no reset_after and computed as reset_after=False; a (2, 3·units) bias says True.
+        boolean resetAfter = s.flag("reset_after", r.bias != null ? r.bias.rank() == 2 : s.kerasMajor() >= 3);
+        return new Gru(r.name, r.inputSize, r.units, r.activation, r.gateActivation, r.useBias, resetAfter,
+                r.returnSequences, r.goBackwards, r.kernel, r.recurrentKernel, r.bias);
+    }
+
     @Override
-    public String type() {
-        return "GRU";
+    protected Activation gateActivation() {
+        return recurrentActivation;
+    }
+
+    @Override
+    protected int biasRows() {
+        return useBias && resetAfter ? 2 : super.biasRows();
+    }
+
+    @Override
+    protected String biasWords() {
+        return resetAfter ? " + 2 bias rows, reset_after=True" : super.biasWords();
+    }
+
+    @Override
+    protected String gateWords() {
+        return "3 gates (z, r, h) × ";
+    }
+
+    @Override
+    protected String kerasCell() {
+        return "gru_cell";
+    }
+
+    @Override
+    protected Map<String, Object> kerasCellSettings() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("implementation", 2);
+        c.put("reset_after", resetAfter);
+        return c;
     }
 
     @Override

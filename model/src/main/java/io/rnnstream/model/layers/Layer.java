@@ -1,6 +1,11 @@
 package io.rnnstream.model.layers;
 
+import io.rnnstream.model.Activation;
+import io.rnnstream.model.ModelException;
 import io.rnnstream.model.StepOps;
+import io.rnnstream.model.Summary;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,17 +15,26 @@ import java.util.Map;
  */
 public abstract class Layer {
     private final String name;
+    private final LayerType layerType;
 
-    protected Layer(String name) {
+    protected Layer(String name, LayerType layerType) {
         this.name = name;
+        this.layerType = layerType;
     }
 
     public final String name() {
         return name;
     }
 
-    /** The Keras class name of this layer: "SimpleRNN", "LSTM", "Dense", … */
-    public abstract String type();
+    /** What kind of layer this is: its name, and how a file's settings become one. */
+    public final LayerType layerType() {
+        return layerType;
+    }
+
+    /** The type's name, in the native file and as Keras's class name: "SimpleRNN", "LSTM", "Dense", … */
+    public final String type() {
+        return layerType().name();
+    }
 
     /** Features per timestep this layer reads. */
     public abstract int inputSize();
@@ -81,4 +95,43 @@ public abstract class Layer {
 
     /** The layer's weights by Keras name ("kernel", "recurrent_kernel", "bias", …), in Keras's shapes. */
     public abstract Map<String, Tensor> weights();
+
+    /** The activations the layer applies, for exporters that must know whether a file format can say them. */
+    public List<Activation> activations() {
+        return List.of();
+    }
+
+    /** Whether the output still has a timestep axis, given whether the input has one (Keras's output shape). */
+    public boolean keepsTimesteps(boolean inputHasTimesteps) {
+        return inputHasTimesteps;
+    }
+
+    /** What the per-key state holds, e.g. {@code h (64) + c (64)}; null for a layer without state. */
+    public String describeState() {
+        return null;
+    }
+
+    /** How the summary explains the parameter count with this layer's numbers, e.g. {@code 128 × (28 + 128 + 1) = 20,096}. */
+    public String explainParams() {
+        return Summary.number(paramCount() + nonTrainableParamCount());
+    }
+
+    /**
+     * The settings of this layer's Keras config beyond name, trainable and dtype, as Keras 2's
+     * {@code model.to_json()} writes them; values are numbers, strings, booleans, lists or null.
+     */
+    public Map<String, Object> kerasConfig() {
+        throw new ModelException("cannot write layer '" + name() + "' (" + type() + ") to a Keras file: Keras has no"
+                + " such layer; keep the model as a native .rnns file");
+    }
+
+    /** Where Keras keeps this layer's weights under its group: the layer name, and for a recurrent layer its cell. */
+    public String kerasWeightScope() {
+        return name();
+    }
+
+    /** The weights as a Keras file holds them, in its order: {@link Tensor}s, or plain numbers Keras keeps beside them. */
+    public Map<String, Object> kerasWeights() {
+        return new LinkedHashMap<>(weights());
+    }
 }

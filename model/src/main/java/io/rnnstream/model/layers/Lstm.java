@@ -3,6 +3,7 @@ package io.rnnstream.model.layers;
 import io.rnnstream.model.Activation;
 import io.rnnstream.model.Kernels;
 import io.rnnstream.model.StepOps;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -11,12 +12,14 @@ import java.util.Map;
  * State: h then c, 2·units floats.
  */
 public final class Lstm extends Recurrent {
+    public static final LayerType TYPE = new LayerType("LSTM", Lstm::read);
+
     private final Activation recurrentActivation;
 
     public Lstm(String name, int inputSize, int units, Activation activation, Activation recurrentActivation,
             boolean useBias, boolean returnSequences, boolean goBackwards, Tensor kernel, Tensor recurrentKernel,
             Tensor bias) {
-        super(name, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
+        super(name, TYPE, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
                 bias, new int[] {4 * units});
         this.recurrentActivation = recurrentActivation;
     }
@@ -25,9 +28,38 @@ public final class Lstm extends Recurrent {
         return recurrentActivation;
     }
 
+    private static Lstm read(LayerSettings s) {
+        Read r = new Read(s, true);
+        return new Lstm(r.name, r.inputSize, r.units, r.activation, r.gateActivation, r.useBias, r.returnSequences,
+                r.goBackwards, r.kernel, r.recurrentKernel, r.bias);
+    }
+
     @Override
-    public String type() {
-        return "LSTM";
+    protected Activation gateActivation() {
+        return recurrentActivation;
+    }
+
+    @Override
+    public String describeState() {
+        return "h (" + units + ") + c (" + units + ")";
+    }
+
+    @Override
+    protected String gateWords() {
+        return "4 gates (i, f, c, o) × ";
+    }
+
+    @Override
+    protected String kerasCell() {
+        return "lstm_cell";
+    }
+
+    @Override
+    protected Map<String, Object> kerasCellSettings() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("unit_forget_bias", true);
+        c.put("implementation", 2);
+        return c;
     }
 
     @Override

@@ -8,11 +8,14 @@ import java.util.Map;
  * recurrent layers after it (their state stays, their output repeats). Passes its input through.
  */
 public final class Masking extends Layer {
+    public static final LayerType TYPE = new LayerType("Masking",
+            s -> new Masking(s.layerName(), s.integer("size"), s.number("mask_value", 0f)));
+
     private final int size;
     private final float maskValue;
 
     public Masking(String name, int size, float maskValue) {
-        super(name);
+        super(name, TYPE);
         this.size = size;
         this.maskValue = maskValue;
     }
@@ -32,8 +35,16 @@ public final class Masking extends Layer {
     }
 
     @Override
-    public String type() {
-        return "Masking";
+    public String explainParams() {
+        return "0   [no weights: a step whose features all equal " + maskValue
+                + " is skipped by the recurrent layers after it]";
+    }
+
+    @Override
+    public Map<String, Object> kerasConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("mask_value", (double) maskValue);
+        return c;
     }
 
     @Override

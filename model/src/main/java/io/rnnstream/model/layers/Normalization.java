@@ -1,6 +1,8 @@
 package io.rnnstream.model.layers;
 
+import io.rnnstream.model.Summary;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,6 +10,8 @@ import java.util.Map;
  * trainer stores the training split's statistics here, so every consumer standardises alike.
  */
 public final class Normalization extends Layer {
+    public static final LayerType TYPE = new LayerType("Normalization", Normalization::read);
+
     /** Keras's {@code backend.epsilon()}. */
     public static final float EPSILON = 1e-7f;
 
@@ -17,7 +21,7 @@ public final class Normalization extends Layer {
     private final float[] invStd;
 
     public Normalization(String name, Tensor mean, Tensor variance) {
-        super(name);
+        super(name, TYPE);
         this.size = mean.data().length;
         this.mean = mean.data();
         this.variance = variance.expectShape(name + "/variance", mean.shape()).data();
@@ -35,9 +39,37 @@ public final class Normalization extends Layer {
         return variance.clone();
     }
 
+    private static Normalization read(LayerSettings s) {
+        String name = s.layerName();
+        int size = s.integer("size");
+        LayerSettings.Weights w = s.weights(List.of("mean", "variance"));
+        return new Normalization(name, w.get("mean").expectShape(name + "/mean", size), w.get("variance"));
+    }
+
     @Override
-    public String type() {
-        return "Normalization";
+    public String explainParams() {
+        return "2 × " + size + " + 1 = " + Summary.number(nonTrainableParamCount()) + "   [a mean and a variance per"
+                + " feature, and the sample count; not trainable]";
+    }
+
+    @Override
+    public Map<String, Object> kerasConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("axis", List.of(-1));
+        c.put("mean", null);
+        c.put("variance", null);
+        c.put("invert", false);
+        return c;
+    }
+
+    /** Keras's adapted form: mean and variance per feature and the number of samples seen (not kept, so 0). */
+    @Override
+    public Map<String, Object> kerasWeights() {
+        Map<String, Object> w = new LinkedHashMap<>();
+        w.put("mean", Tensor.of(mean(), size));
+        w.put("variance", Tensor.of(variance(), size));
+        w.put("count", 0L);
+        return w;
     }
 
     @Override

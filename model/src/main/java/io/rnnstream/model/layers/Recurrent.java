@@ -1,7 +1,10 @@
 package io.rnnstream.model.layers;
 
 import io.rnnstream.model.Activation;
+import io.rnnstream.model.Summary;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,6 +13,8 @@ import java.util.Map;
  * layouts and gate orders.
  */
 public abstract class Recurrent extends Layer {
+    private static final List<String> WEIGHTS = List.of("kernel", "recurrent_kernel", "bias");
+
     protected final int inputSize;
     protected final int units;
     protected final Activation activation;
@@ -23,10 +28,10 @@ public abstract class Recurrent extends Layer {
     /** gates·units floats (GRU with reset_after: 2·3·units, input row then recurrent row); null without bias. */
     protected final float[] bias;
 
-    protected Recurrent(String name, int inputSize, int units, Activation activation, boolean useBias,
+    protected Recurrent(String name, LayerType layerType, int inputSize, int units, Activation activation, boolean useBias,
             boolean returnSequences, boolean goBackwards, Tensor kernel, Tensor recurrentKernel, Tensor bias,
             int[] biasShape) {
-        super(name);
+        super(name, layerType);
         this.inputSize = inputSize;
         this.units = units;
         this.activation = activation;
@@ -128,6 +133,123 @@ public abstract class Recurrent extends Layer {
 
     protected int[] biasShape() {
         return new int[] {gates() * units};
+    }
+
+    /**
+     * The settings SimpleRNN, LSTM and GRU share, read the same way for each; {@code gateActivation} is
+     * null for SimpleRNN, {@code bias} null without use_bias.
+     */
+    static final class Read {
+        final String name;
+        final int units;
+        final Activation activation;
+        final Activation gateActivation;
+        final boolean useBias;
+        final boolean returnSequences;
+        final boolean goBackwards;
+        final Tensor kernel;
+        final int inputSize;
+        final Tensor recurrentKernel;
+        final Tensor bias;
+
+        Read(LayerSettings s, boolean gated) {
+            name = s.layerName();
+            units = s.integer("units");
+            activation = s.activation("activation", "tanh");
+            // Keras 3 changed the default from hard_sigmoid to sigmoid.
+            gateActivation = gated
+                    ? s.activation("recurrent_activation", s.kerasMajor() >= 3 ? "sigmoid" : "hard_sigmoid")
+                    : null;
+            useBias = s.flag("use_bias", true);
+            returnSequences = s.flag("return_sequences", false);
+            goBackwards = s.flag("go_backwards", false);
+            LayerSettings.Weights w = s.weights(useBias ? WEIGHTS : WEIGHTS.subList(0, 2));
+            kernel = w.get("kernel");
+            inputSize = s.inputSize(kernel);
+            recurrentKernel = w.get("recurrent_kernel");
+            bias = useBias ? w.get("bias") : null;
+        }
+    }
+
+    /** The recurrent activation of LSTM and GRU (their gates); null for SimpleRNN. */
+    protected Activation gateActivation() {
+        return null;
+    }
+
+    @Override
+    public List<Activation> activations() {
+        List<Activation> out = new ArrayList<>();
+        out.add(activation);
+        if (gateActivation() != null) {
+            out.add(gateActivation());
+        }
+        return out;
+    }
+
+    @Override
+    public boolean keepsTimesteps(boolean inputHasTimesteps) {
+        return returnSequences;
+    }
+
+    @Override
+    public String describeState() {
+        return "h (" + units + ")";
+    }
+
+    /** Rows of bias per gate column: 0 without bias, 2 for GRU with reset_after. */
+    protected int biasRows() {
+        return useBias ? 1 : 0;
+    }
+
+    /** How {@link #explainParams} names the bias rows. */
+    protected String biasWords() {
+        return " + bias";
+    }
+
+    /** How {@link #explainParams} names the gates, e.g. {@code 4 gates (i, f, c, o) × }; empty for one gate. */
+    protected abstract String gateWords();
+
+    @Override
+    public String explainParams() {
+        int rows = biasRows();
+        String gates = gates() == 1 ? "" : gates() + " × ";
+        return gates + units + " × (" + inputSize + " + " + units + (rows == 0 ? "" : " + " + rows) + ") = "
+                + Summary.number(paramCount()) + "   [" + gateWords() + "units × (inputs + units"
+                + (rows == 0 ? "" : biasWords()) + ")]";
+    }
+
+    /** The Keras name of the cell whose scope holds the weights: {@code lstm_cell}, … */
+    protected abstract String kerasCell();
+
+    @Override
+    public String kerasWeightScope() {
+        return name() + "/" + kerasCell();
+    }
+
+    @Override
+    public Map<String, Object> kerasConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("return_sequences", returnSequences);
+        c.put("return_state", false);
+        c.put("go_backwards", goBackwards);
+        c.put("stateful", false);
+        c.put("unroll", false);
+        c.put("time_major", false);
+        c.put("units", units);
+        c.put("activation", activation.kerasName());
+        if (gateActivation() != null) {
+            c.put("recurrent_activation", gateActivation().kerasName());
+        }
+        c.put("use_bias", useBias);
+        c.putAll(kerasCellSettings());
+        c.put("dropout", 0.0);
+        c.put("recurrent_dropout", 0.0);
+        return c;
+    }
+
+    /** Settings Keras gives only this cell type (written between use_bias and dropout, where Keras puts them). */
+    protected Map<String, Object> kerasCellSettings() {
+        return Map.of();
     }
 
     /** On a masked step: state untouched, output repeats h (zeros before the first step). */

@@ -6,15 +6,28 @@ import io.rnnstream.model.StepOps;
 
 /** Keras SimpleRNN: {@code h_t = activation(x_t·W + h_{t−1}·U + b)}. State: h. */
 public final class SimpleRnn extends Recurrent {
+    public static final LayerType TYPE = new LayerType("SimpleRNN", SimpleRnn::read);
+
     public SimpleRnn(String name, int inputSize, int units, Activation activation, boolean useBias,
             boolean returnSequences, boolean goBackwards, Tensor kernel, Tensor recurrentKernel, Tensor bias) {
-        super(name, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
+        super(name, TYPE, inputSize, units, activation, useBias, returnSequences, goBackwards, kernel, recurrentKernel,
                 bias, new int[] {units});
     }
 
+    private static SimpleRnn read(LayerSettings s) {
+        Read r = new Read(s, false);
+        return new SimpleRnn(r.name, r.inputSize, r.units, r.activation, r.useBias, r.returnSequences, r.goBackwards,
+                r.kernel, r.recurrentKernel, r.bias);
+    }
+
     @Override
-    public String type() {
-        return "SimpleRNN";
+    protected String gateWords() {
+        return "";
+    }
+
+    @Override
+    protected String kerasCell() {
+        return "simple_rnn_cell";
     }
 
     @Override

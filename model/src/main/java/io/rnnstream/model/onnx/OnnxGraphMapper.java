@@ -4,8 +4,10 @@ import com.google.protobuf.ByteString;
 import io.rnnstream.model.Activation;
 import io.rnnstream.model.ModelException;
 import io.rnnstream.model.layers.Dense;
+import io.rnnstream.model.layers.GivenSettings;
 import io.rnnstream.model.layers.Gru;
 import io.rnnstream.model.layers.Layer;
+import io.rnnstream.model.layers.LayerType;
 import io.rnnstream.model.layers.Lstm;
 import io.rnnstream.model.layers.Normalization;
 import io.rnnstream.model.layers.SimpleRnn;
@@ -145,8 +147,14 @@ final class OnnxGraphMapper {
             if (s instanceof Layer l) {
                 layers.add(l);
             } else if (s instanceof DenseStage d) {
-                layers.add(new Dense(d.name, d.inputSize, d.units, d.activation, d.bias != null,
-                        Tensor.of(d.kernel, d.inputSize, d.units), d.bias == null ? null : Tensor.of(d.bias, d.units)));
+                layers.add(Dense.TYPE.read(GivenSettings.builder(d.name)
+                        .set("units", d.units)
+                        .set("input_size", d.inputSize)
+                        .set("activation", d.activation)
+                        .set("use_bias", d.bias != null)
+                        .weight("kernel", Tensor.of(d.kernel, d.inputSize, d.units))
+                        .weight("bias", d.bias == null ? null : Tensor.of(d.bias, d.units))
+                        .build()));
             } else {
                 @SuppressWarnings("unchecked")
                 Function<Boolean, Layer> recurrent = (Function<Boolean, Layer>) s;
@@ -510,7 +518,11 @@ final class OnnxGraphMapper {
             variance[i] = varianceFor(n, std[i]);
         }
         String name = layerName(n, "normalization");
-        stages.add(new Normalization(name, Tensor.of(f.centredBy(), std.length), Tensor.of(variance, std.length)));
+        stages.add(Normalization.TYPE.read(GivenSettings.builder(name)
+                .set("size", std.length)
+                .weight("mean", Tensor.of(f.centredBy(), std.length))
+                .weight("variance", Tensor.of(variance, std.length))
+                .build()));
         flows.put(n.output(0), new Flow(f.axes(), f.features(), f.lastStep(), null, false));
     }
 
@@ -659,19 +671,25 @@ final class OnnxGraphMapper {
             case "GRU" -> "gru";
             default -> "simple_rnn";
         });
-        Tensor kernel = Tensor.of(w, in, gu);
-        Tensor recurrentKernel = Tensor.of(r, units, gu);
         boolean useBias = b != null;
-        Function<Boolean, Layer> layer;
+        GivenSettings.Builder settings = GivenSettings.builder(name)
+                .set("units", units)
+                .set("input_size", in)
+                .set("use_bias", useBias)
+                .set("go_backwards", false)
+                .weight("kernel", Tensor.of(w, in, gu))
+                .weight("recurrent_kernel", Tensor.of(r, units, gu));
+        LayerType type;
         switch (op) {
             case "LSTM" -> {
                 if (acts.get(1) != acts.get(2)) {
                     throw n.refuse("uses different cell (" + acts.get(1) + ") and hidden (" + acts.get(2) + ")"
                             + " activations; rnnstream's LSTM uses one for both");
                 }
-                Tensor bias = useBias ? Tensor.of(summed(gates, b, units), gu) : null;
-                layer = seq -> new Lstm(name, in, units, acts.get(1), acts.get(0), useBias, seq, false, kernel,
-                        recurrentKernel, bias);
+                type = Lstm.TYPE;
+                settings.set("activation", acts.get(1))
+                        .set("recurrent_activation", acts.get(0))
+                        .weight("bias", useBias ? Tensor.of(summed(gates, b, units), gu) : null);
             }
             case "GRU" -> {
                 boolean resetAfter = n.intAttr("linear_before_reset", 0) != 0;
@@ -684,17 +702,21 @@ final class OnnxGraphMapper {
                 } else if (useBias) {
                     bias = Tensor.of(summed(gates, b, units), gu);
                 }
-                Tensor gb = bias;
+                type = Gru.TYPE;
                 // Without a bias the two GRU forms differ only in where r multiplies: keep the file's.
-                layer = seq -> new Gru(name, in, units, acts.get(1), acts.get(0), useBias, resetAfter, seq, false,
-                        kernel, recurrentKernel, gb);
+                settings.set("activation", acts.get(1))
+                        .set("recurrent_activation", acts.get(0))
+                        .set("reset_after", resetAfter)
+                        .weight("bias", bias);
             }
             default -> {
-                Tensor bias = useBias ? Tensor.of(summed(gates, b, units), gu) : null;
-                layer = seq -> new SimpleRnn(name, in, units, acts.get(0), useBias, seq, false, kernel,
-                        recurrentKernel, bias);
+                type = SimpleRnn.TYPE;
+                settings.set("activation", acts.get(0))
+                        .weight("bias", useBias ? Tensor.of(summed(gates, b, units), gu) : null);
             }
         }
+        // return_sequences is known only once the whole graph is: the layer is built then.
+        Function<Boolean, Layer> layer = seq -> type.read(settings.set("return_sequences", seq).build());
         stages.add(layer);
         String batch = ax.get(layout == 0 ? 1 : 0);
         List<String> y = layout == 0 ? List.of(time, ONE, batch, FEATURES) : List.of(batch, time, ONE, FEATURES);

@@ -28,6 +28,7 @@ import io.rnnstream.model.layers.Normalization;
 import io.rnnstream.model.layers.Recurrent;
 import io.rnnstream.model.layers.SimpleRnn;
 import io.rnnstream.model.layers.Tensor;
+import io.rnnstream.model.testing.TestTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,15 +46,7 @@ class KerasExportTest {
     private final Random r = new Random(20240601L);
 
     private Tensor rand(int... shape) {
-        int n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (r.nextGaussian() * 0.4);
-        }
-        return Tensor.of(v, shape);
+        return TestTensors.gaussian(r, 0.4, shape);
     }
 
     private Tensor positive(int n) {

@@ -17,6 +17,7 @@ import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
 import io.rnnstream.model.ModelLoader;
 import io.rnnstream.model.layers.Lstm;
+import io.rnnstream.model.testing.TestTensors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -85,11 +86,7 @@ class OnnxImportErrorsTest {
     }
 
     static float[] draw(Random rnd, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = rnd.nextFloat() - 0.5f;
-        }
-        return v;
+        return TestTensors.uniform(rnd, 1f, n).data();
     }
 
     static Model read(byte[] bytes) {

@@ -33,6 +33,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
@@ -121,6 +124,7 @@ public final class KafkaBench {
         private final String events;
         private final String outputs;
         private final String deadLetters;
+        private volatile long malformedSent;
         /** Outputs each consumer has seen, its CPU by the read_uncommitted count, and any error it printed. */
         private final AtomicLong seenUncommitted = new AtomicLong();
         private final AtomicLong seenCommitted = new AtomicLong();
@@ -184,6 +188,10 @@ public final class KafkaBench {
                 if (consumer.exitValue() != 0 || !Files.exists(results)) {
                     throw new IllegalStateException("the measuring consumer failed: " + consumer.diagnosis());
                 }
+                if (expectedMalformed() > 0) {
+                    // While the job runs: its next checkpoints commit whatever dead letters are still open.
+                    reconcileDeadLetters();
+                }
             } finally {
                 if (sampler != null) {
                     sampler.interrupt();
@@ -219,6 +227,7 @@ public final class KafkaBench {
             s.put("warmup", Long.toString(spec.warmup()));
             s.put("sequence-length", Integer.toString(spec.sequenceLength()));
             s.put("features", Integer.toString(model.inputSize()));
+            s.put("malformed", Double.toString(stage.runsJob() ? spec.malformed() : 0));
             spec.producerProperties().forEach((k, v) -> s.put("producer." + k, v.toString()));
             return s;
         }
@@ -239,6 +248,41 @@ public final class KafkaBench {
             }
         }
 
+        /**
+         * Every malformed record the generator sent is one dead letter, read as a {@code read_committed}
+         * consumer sees them.
+         */
+        /** One malformed record each time events × fraction passes a whole number: as the generator sends them. */
+        private long expectedMalformed() {
+            return stage.runsJob() ? (long) (spec.events() * spec.malformed()) : 0;
+        }
+
+        private void reconcileDeadLetters() {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "reconcile-" + deadLetters);
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            long n = 0;
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                c.subscribe(List.of(deadLetters));
+                long quietSince = System.nanoTime();
+                while (System.nanoTime() - quietSince < Duration.ofSeconds(n >= expectedMalformed() ? 2 : 15).toNanos()) {
+                    int got = c.poll(Duration.ofMillis(200)).count();
+                    if (got > 0) {
+                        n += got;
+                        quietSince = System.nanoTime();
+                    }
+                }
+            }
+            long sent = expectedMalformed();
+            if (n != sent || (malformedSent != 0 && malformedSent != sent)) {
+                throw new IllegalStateException("counts do not reconcile: the generator sent " + sent
+                        + " malformed records, the dead-letter topic holds " + n);
+            }
+        }
+
         /** The warm-up's outputs are all in (both consumers): the generator may send the measured events. */
         private synchronized void goIfDrained() {
             ChildJvm g = generator;
@@ -254,6 +298,8 @@ public final class KafkaBench {
             if (f[0].equals("go") && f.length == 3) {
                 goGeneratorCpu = Long.parseLong(f[2]);
                 goMicros = Long.parseLong(f[1]);
+            } else if (f[0].equals("malformed") && f.length == 2) {
+                malformedSent = Long.parseLong(f[1]);
             } else if (f[0].equals("sent") && f.length == 3) {
                 long n = Long.parseLong(f[1]);
                 generatorCpu.add(n, Long.parseLong(f[2]));

@@ -19,6 +19,7 @@ public final class KafkaBenchSpec {
     private final long warmup;
     private final int sequenceLength;
     private final long rate;
+    private final double malformed;
     private final DeliveryGuarantee delivery;
     private final Duration checkpointInterval;
     private final long bufferTimeoutMs;
@@ -37,6 +38,7 @@ public final class KafkaBenchSpec {
         this.warmup = b.warmup >= 0 ? b.warmup : Math.max(b.keys, b.events / 5);
         this.sequenceLength = b.sequenceLength;
         this.rate = b.rate;
+        this.malformed = b.malformed;
         this.delivery = b.delivery;
         this.checkpointInterval = b.checkpointInterval;
         this.bufferTimeoutMs = b.bufferTimeoutMs;
@@ -80,6 +82,11 @@ public final class KafkaBenchSpec {
     /** Events per second the generator paces itself to; 0: as fast as the broker takes them. */
     public long rate() {
         return rate;
+    }
+
+    /** Malformed records sent besides the events, per event (job stages only): the dead letters' cost. */
+    public double malformed() {
+        return malformed;
     }
 
     public DeliveryGuarantee delivery() {
@@ -135,7 +142,9 @@ public final class KafkaBenchSpec {
                 + " timeout %s, parallelism %d, %d partitions", keys, events, warmup,
                 rate == 0 ? "unpaced" : String.format(Locale.ROOT, "paced at %,d/s", rate), deliveryName(delivery),
                 checkpointInterval.toMillis(), bufferTimeoutMs < 0 ? "Flink's default" : bufferTimeoutMs + " ms",
-                parallelism, partitions) + (repeat > 1 ? ", " + repeat + " rounds" : "");
+                parallelism, partitions) + (repeat > 1 ? ", " + repeat + " rounds" : "")
+                + (malformed > 0 ? String.format(Locale.ROOT, ", %.0f %% malformed records besides", malformed * 100)
+                        : "");
     }
 
     /** "exactly-once" or "at-least-once", as the command line spells it. */
@@ -169,9 +178,10 @@ public final class KafkaBenchSpec {
         private long warmup = -1;
         private int sequenceLength = 28;
         private long rate;
+        private double malformed;
         private DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
         private Duration checkpointInterval = KafkaJob.DEFAULT_CHECKPOINT_INTERVAL;
-        private long bufferTimeoutMs = -1;
+        private long bufferTimeoutMs = io.rnnstream.job.JobOptions.DEFAULT_BUFFER_TIMEOUT.toMillis();
         private int parallelism = 1;
         private int partitions = 2;
         private Duration timeout = Duration.ofSeconds(60);
@@ -210,6 +220,15 @@ public final class KafkaBenchSpec {
 
         public Builder rate(long eventsPerSecond) {
             this.rate = eventsPerSecond;
+            return this;
+        }
+
+        /**
+         * Also send this many malformed records per event (0.1: one in ten more), each a different kind of
+         * bad record in turn; they must all come out as dead letters, counted (the run fails otherwise).
+         */
+        public Builder malformed(double fraction) {
+            this.malformed = fraction;
             return this;
         }
 
@@ -274,6 +293,9 @@ public final class KafkaBenchSpec {
             }
             if (sequenceLength < 1) {
                 throw new IllegalArgumentException("--sequence-length must be 1 or more, not " + sequenceLength);
+            }
+            if (!(malformed >= 0 && malformed < 1)) {
+                throw new IllegalArgumentException("--malformed must be a fraction in [0, 1), not " + malformed);
             }
             if (rate < 0) {
                 throw new IllegalArgumentException("--rate must be 0 (unpaced) or more, not " + rate);

@@ -36,6 +36,8 @@ public final class LoadGenerator {
         long warmup = Long.parseLong(s.getProperty("warmup"));
         int t = Integer.parseInt(s.getProperty("sequence-length"));
         int d = Integer.parseInt(s.getProperty("features"));
+        double malformed = Double.parseDouble(s.getProperty("malformed", "0"));
+        long bad = 0;
         Properties p = ChildJvm.clientProperties(s, "producer.");
         p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.getProperty("bootstrap-servers"));
 
@@ -79,6 +81,16 @@ public final class LoadGenerator {
                 int k = (int) (i % keys);
                 int step = (int) ((i / keys) % t);
                 long ts = System.currentTimeMillis();
+                if (malformed > 0 && (long) ((i + 1) * malformed) > (long) (i * malformed)) {
+                    // Besides the events, not instead of one (every sequence stays whole), and before its event, so
+                    // that its dead letter is committed by the checkpoint that commits the event's output.
+                    byte[] junk = malformed(bad++, names[k], step, d).getBytes(StandardCharsets.UTF_8);
+                    producer.send(new ProducerRecord<>(topic, null, ts, keyBytes[k], junk), (meta, e) -> {
+                        if (e != null) {
+                            failure.compareAndSet(null, e);
+                        }
+                    });
+                }
                 byte[] value = new ReplayEvent(names[k], step, ts, pool[(int) (i % BenchGenerator.POOL)], step == t - 1)
                         .toJson().getBytes(StandardCharsets.UTF_8);
                 producer.send(new ProducerRecord<>(topic, null, ts, keyBytes[k], value), (meta, e) -> {
@@ -96,8 +108,23 @@ public final class LoadGenerator {
             ChildJvm.fail(out, "sending", failure.get());
         }
         out.println("sent " + acked.get() + " " + ChildJvm.ownCpuNanos());
+        out.println("malformed " + bad);
         out.println("done");
         out.flush();
+    }
+
+    /** The n-th malformed record: each kind of bad input the parse stage refuses, in turn. */
+    static String malformed(long n, String key, int step, int d) {
+        switch ((int) (n % 4)) {
+            case 0:
+                return "{\"key\":\"" + key + "\",\"step\":" + step + ",\"features\":[0.5,";
+            case 1:
+                return "{\"key\":\"" + key + "\",\"step\":" + step + ",\"features\":[" + (d == 1 ? "1,2" : "1") + "]}";
+            case 2:
+                return "{\"key\":\"" + key + "\",\"step\":" + step + ",\"features\":\"pixels\"}";
+            default:
+                return "<html>502 Bad Gateway</html>";
+        }
     }
 
     private static void awaitGo() throws java.io.IOException {
