@@ -28,23 +28,19 @@ final class PtfTimers implements Timers {
     }
 
     @Override
-    public void registerEventTimeTimer(long at) {
+    public void register(boolean eventTime, long at) {
+        if (!eventTime) {
+            throw new UnsupportedOperationException(RnnClassify.NAME + " has no processing-time timers (Flink 2.2"
+                    + " PTFs have none): pass on_time => DESCRIPTOR(…) for idle timeouts");
+        }
         time.registerOnTime(at);
     }
 
     @Override
-    public void deleteEventTimeTimer(long at) {
-        time.clearTimer(at);
-    }
-
-    @Override
-    public void registerProcessingTimeTimer(long at) {
-        throw new UnsupportedOperationException(RnnClassify.NAME + " has no processing-time timers (Flink 2.2 PTFs"
-                + " have none): pass on_time => DESCRIPTOR(…) for idle timeouts");
-    }
-
-    @Override
-    public void deleteProcessingTimeTimer(long at) {
-        // None is ever registered.
+    public void delete(boolean eventTime, long at) {
+        // A processing-time timer is never registered, so there is none to delete.
+        if (eventTime) {
+            time.clearTimer(at);
+        }
     }
 }
