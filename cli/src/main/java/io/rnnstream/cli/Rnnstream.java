@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
             ClusterCommand.class,
             SubmitCommand.class,
             BenchCommand.class,
+            SqlCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Rnnstream implements Callable<Integer> {

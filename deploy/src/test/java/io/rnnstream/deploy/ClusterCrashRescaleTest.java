@@ -32,13 +32,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -254,27 +250,8 @@ class ClusterCrashRescaleTest {
 
     /** Everything committed on {@code topic}, in partition order (so per-key order is kept). */
     static List<String> readCommitted(String topic, int expected, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + topic);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<String> got = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            c.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + timeout.toMillis();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
-                    got.add(r.value());
-                }
-                if (got.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    // A duplicate would show up now: keep reading past a few more checkpoints.
-                    quietUntil = System.currentTimeMillis() + 3_000;
-                }
-            }
-        }
-        return got;
+        // A duplicate would show up in the 3 s after the expected count: past a few more checkpoints.
+        return broker.readCommitted(topic, expected, Duration.ofSeconds(3), timeout);
     }
 
     /** Zero lost, zero duplicated, every key's steps 0..T-1 in order; returns the lines sorted. */

@@ -31,13 +31,9 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,26 +113,9 @@ class KafkaPipelineTest {
     }
 
     static List<String> readCommitted(String topic, int expected) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + topic);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<String> got = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            c.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + 30_000;
-            long quietUntil = Long.MAX_VALUE;
-            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
-                    got.add(r.value());
-                }
-                if (got.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    // Keep reading a little longer: a duplicate would show up now.
-                    quietUntil = System.currentTimeMillis() + 1_500;
-                }
-            }
-        }
+        // Reads on 1.5 s past the expected count: a duplicate would show up then.
+        List<String> got = new ArrayList<>(broker.readCommitted(topic, expected, Duration.ofMillis(1_500),
+                Duration.ofSeconds(30)));
         Collections.sort(got);
         return got;
     }

@@ -16,7 +16,11 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A real single-node Kafka broker (KRaft, combined broker and controller) in a child JVM started
@@ -89,6 +93,34 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * What an exactly-once sink committed to {@code topic}, as a read_committed consumer sees it: reads
+     * until {@code expected} values came, then {@code quiet} longer (a duplicate would show up then), or
+     * until {@code timeout}. For tests and checks; the values in arrival order.
+     */
+    public List<String> readCommitted(String topic, int expected, Duration quiet, Duration timeout) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + topic);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<String> got = new ArrayList<>();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.currentTimeMillis() + timeout.toMillis();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    got.add(r.value());
+                }
+                if (got.size() >= expected && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.currentTimeMillis() + quiet.toMillis();
+                }
+            }
+        }
+        return got;
     }
 
     /** The broker JVM's process id (its CPU time, for benchmarks). */

@@ -1,0 +1,34 @@
+package io.rnnstream.sql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SqlScriptTest {
+    @Test
+    void splitsAtTopLevelSemicolonsOnly() {
+        String script = """
+                -- a comment; with a semicolon
+                SET 'pipeline.name' = 'a;b';
+                CREATE TABLE `we;ird` (x INT) /* block; comment */ WITH ('connector' = 'datagen');
+                SELECT 'it''s; fine' FROM t;;
+                EXECUTE STATEMENT SET BEGIN
+                  INSERT INTO a SELECT * FROM t;
+                  INSERT INTO b SELECT * FROM t;
+                END;
+                SELECT 1""";
+        List<String> s = SqlScript.split(script);
+        assertEquals(5, s.size(), s.toString());
+        assertEquals("SET 'pipeline.name' = 'a;b'", s.get(0));
+        assertEquals("CREATE TABLE `we;ird` (x INT)   WITH ('connector' = 'datagen')", s.get(1));
+        assertEquals("SELECT 'it''s; fine' FROM t", s.get(2));
+        assertTrue(s.get(3).startsWith("EXECUTE STATEMENT SET BEGIN") && s.get(3).endsWith("END"), s.get(3));
+        assertEquals("SELECT 1", s.get(4));
+        assertTrue(SqlScript.isDml(s.get(3)));
+        assertTrue(SqlScript.isDml("insert into x select 1"));
+        assertFalse(SqlScript.isDml(s.get(2)));
+    }
+}
