@@ -50,15 +50,23 @@ public final class FileConnectors {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (Stream<java.nio.file.Path> s = Files.walk(dir)) {
-            List<java.nio.file.Path> parts = new ArrayList<>();
-            s.filter(Files::isRegularFile)
-                    .filter(p -> !p.getFileName().toString().startsWith("."))
-                    .sorted(Comparator.comparing(java.nio.file.Path::toString))
-                    .forEach(parts::add);
-            return parts;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<java.nio.file.Path> s = Files.walk(dir)) {
+                List<java.nio.file.Path> parts = new ArrayList<>();
+                s.filter(Files::isRegularFile)
+                        .filter(p -> !p.getFileName().toString().startsWith("."))
+                        .sorted(Comparator.comparing(java.nio.file.Path::toString))
+                        .forEach(parts::add);
+                return parts;
+            } catch (IOException | UncheckedIOException e) {
+                // A running sink renames its in-progress files as it commits them: one that vanished
+                // between listing and reading is a race with the sink, so look again.
+                boolean vanished = e instanceof java.nio.file.NoSuchFileException
+                        || e.getCause() instanceof java.nio.file.NoSuchFileException;
+                if (!vanished || attempt >= 20) {
+                    throw e instanceof UncheckedIOException u ? u : new UncheckedIOException((IOException) e);
+                }
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.rnnstream.sql;
 
+import io.rnnstream.connectors.FileConnectors;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,19 +133,9 @@ class RnnClassifySavepointTest {
                 .getJobClient().orElseThrow();
     }
 
-    /** Committed lines only: the file sink's in-progress files start with a dot. */
-    private static List<String> readLines(Path dir) throws Exception {
-        List<String> out = new ArrayList<>();
-        if (!Files.exists(dir)) {
-            return out;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile)
-                    .filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
-                out.addAll(Files.readAllLines(f));
-            }
-        }
-        return out;
+    /** Committed lines only (the file sink's in-progress files start with a dot). */
+    private static List<String> readLines(Path dir) {
+        return FileConnectors.readCommittedLines(dir);
     }
 
     private static void waitForLines(Path dir, int n) throws Exception {
