@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnstream.connectors.kafka.LocalKafkaBroker;
+import io.rnnstream.connectors.replay.ReplayEvent;
 import io.rnnstream.model.Activation;
 import io.rnnstream.model.Forward;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelInfo;
 import io.rnnstream.model.layers.Dense;
 import io.rnnstream.model.layers.Gru;
-import io.rnnstream.model.layers.Tensor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -59,45 +59,28 @@ final class FaultRig {
     static Model model() {
         Random r = new Random(42);
         return new Model(new ModelInfo("faults", 1, List.of("a", "b", "c"), "code"), -1, List.of(
-                new Gru("gru", D, 6, Activation.TANH, Activation.SIGMOID, true, true, false, false, rnd(r, D, 18),
-                        rnd(r, 6, 18), rnd(r, 2, 18)),
-                new Dense("head", 6, 3, Activation.SOFTMAX, true, rnd(r, 6, 3), rnd(r, 3))));
-    }
-
-    private static Tensor rnd(Random r, int... shape) {
-        int n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (r.nextFloat() - 0.5f) * 1.2f;
-        }
-        return Tensor.of(v, shape);
+                new Gru("gru", D, 6, Activation.TANH, Activation.SIGMOID, true, true, false, false,
+                        RnnstreamTest.rand(r, D, 18), RnnstreamTest.rand(r, 6, 18), RnnstreamTest.rand(r, 2, 18)),
+                new Dense("head", 6, 3, Activation.SOFTMAX, true, RnnstreamTest.rand(r, 6, 3),
+                        RnnstreamTest.rand(r, 3))));
     }
 
     static String key(int k) {
         return "key-" + k;
     }
 
+    /** Key k's inputs, the same on every call. */
     static float[][] sequence(int k, int steps) {
-        Random r = new Random(1000L + k);
-        float[][] x = new float[steps][D];
-        for (float[] row : x) {
-            for (int j = 0; j < D; j++) {
-                row[j] = (r.nextFloat() - 0.5f) * 2f;
-            }
+        float[][] x = new float[steps][];
+        for (int s = 0; s < steps; s++) {
+            x[s] = RnnstreamTest.randomInput(1000L * k + s, D);
         }
         return x;
     }
 
+    /** As {@code rnnstream replay} writes events; ts grows with the step, as it does in production order. */
     static String event(int k, int step, float[] x, boolean end) {
-        StringBuilder b = new StringBuilder("{\"key\":\"").append(key(k)).append("\",\"step\":").append(step)
-                .append(",\"features\":[");
-        for (int j = 0; j < x.length; j++) {
-            b.append(j == 0 ? "" : ",").append(x[j]);
-        }
-        return b.append("],\"end\":").append(end).append('}').toString();
+        return new ReplayEvent(key(k), step, 1_700_000_000_000L + step * 1000L, x, end).toJson();
     }
 
     static void createTopics(String bootstrap, String... names) throws Exception {
@@ -339,21 +322,20 @@ final class FaultRig {
      * as root (whom permissions do not stop), else {@code chmod a-w}. {@link #unfreeze} undoes it.
      */
     static void freeze(Path root) throws IOException, InterruptedException {
-        for (Path d : directories(root)) {
-            if (isRoot()) {
-                run("chattr", "+i", d.toString());
-            } else {
-                d.toFile().setWritable(false, false);
-            }
-        }
+        setWritable(root, false);
     }
 
     static void unfreeze(Path root) throws IOException, InterruptedException {
+        setWritable(root, true);
+    }
+
+    private static void setWritable(Path root, boolean writable) throws IOException, InterruptedException {
+        boolean asRoot = "root".equals(System.getProperty("user.name"));
         for (Path d : directories(root)) {
-            if (isRoot()) {
-                run("chattr", "-i", d.toString());
+            if (asRoot) {
+                run("chattr", writable ? "-i" : "+i", d.toString());
             } else {
-                d.toFile().setWritable(true, true);
+                d.toFile().setWritable(writable);
             }
         }
     }
@@ -362,10 +344,6 @@ final class FaultRig {
         try (Stream<Path> s = Files.walk(root)) {
             return s.filter(Files::isDirectory).toList();
         }
-    }
-
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
     }
 
     private static void run(String... cmd) throws IOException, InterruptedException {

@@ -36,6 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * After each, a {@code read_committed} consumer has every (key, step) exactly once, bit for bit what the
  * step kernel computes. The job's own REST API (its {@code --web-ui-port}) says how often it restarted.
+ *
+ * <p>The long form fails today, for a reason outside rnnstream's code: the sink's abort times out while
+ * Flink handles the writer's failure, which Flink treats as fatal, and the embedded Flink's only
+ * TaskManager stops for good (docs/RELIABILITY.md, "Broker outage"). It stays as the reproducer.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StreamFaultsTest {
@@ -43,7 +47,10 @@ class StreamFaultsTest {
     static final int STEPS = 30;
     /** Events a second: the input lasts 15 s (30 s in the long form), so each fault lands mid-stream. */
     static final int RATE = LONG ? 400 : 200;
-    static final Duration OUTAGE = LONG ? Duration.ofMinutes(10) : Duration.ofSeconds(30);
+    static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("rnnstream.faults.outage-s", LONG ? 600 : 30));
+    /** More {@code stream} options, to try client settings: -Drnnstream.faults.stream-args="--kafka-property k=v". */
+    static final List<String> STREAM_ARGS = List.of(System.getProperty("rnnstream.faults.stream-args", "").trim()
+            .split("\\s+")).stream().filter(a -> !a.isEmpty()).toList();
     static final Duration UNWRITABLE = Duration.ofSeconds(20);
 
     @TempDir
@@ -65,9 +72,11 @@ class StreamFaultsTest {
         brokerPort = Integer.parseInt(broker.bootstrapServers().substring(broker.bootstrapServers().indexOf(':') + 1));
         FaultRig.createTopics(broker.bootstrapServers(), "events", "outputs", "dead-letters");
         int ui = FaultRig.freePort();
-        stream = FaultRig.cli(dir, "stream", List.of("stream", "--model", modelFile.toString(), "--bootstrap-servers",
-                broker.bootstrapServers(), "--input-topic", "events", "--output-topic", "outputs", "--dlq-topic",
-                "dead-letters", "--parallelism", "2", "--web-ui-port", Integer.toString(ui)));
+        List<String> args = new java.util.ArrayList<>(List.of("stream", "--model", modelFile.toString(),
+                "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "events", "--output-topic", "outputs",
+                "--dlq-topic", "dead-letters", "--parallelism", "2", "--web-ui-port", Integer.toString(ui)));
+        args.addAll(STREAM_ARGS);
+        stream = FaultRig.cli(dir, "stream", args);
         rest = new FlinkRest("http://127.0.0.1:" + ui);
         FaultRig.awaitCondition(() -> jobRunning() || !stream.isAlive(), Duration.ofMinutes(2),
                 () -> "the stream job to run; see " + dir.resolve("stream.out"));
