@@ -181,8 +181,11 @@ class JobManagerLossTest {
                 }
             }
             assertTrue(busy != null && busy.startsWith("tm-"), "no busy TaskManager");
-            ProcessHandle tm = StandaloneCluster.readState(clusterDir).orElseThrow().taskManagers()
-                    .get(Integer.parseInt(busy.substring(3)) - 1);
+            List<ProcessHandle> alive = StandaloneCluster.readState(clusterDir).orElseThrow().taskManagers();
+            // Seen on 3 Dec 2026: two of the three had exited by now, on the sink's fatal abort timeout.
+            assertEquals(3, alive.size(), "TaskManagers alive 5 minutes into the outage (docs/RELIABILITY.md,"
+                    + " \"Broker outage\"); logs in " + clusterDir.resolve("log"));
+            ProcessHandle tm = alive.get(Integer.parseInt(busy.substring(3)) - 1);
             tm.destroyForcibly();
             tm.onExit().get();
             Thread.sleep(Math.max(0, outage.toMillis() - (System.nanoTime() - down) / 1_000_000));
