@@ -84,6 +84,8 @@ public final class ClusterCommand extends BaseCommand {
         out().println("web UI and REST API: " + c.restUrl());
         out().println("logs: " + c.logDir());
         out().println("savepoints: " + c.savepointDir());
+        out().println("checkpoints: " + c.checkpointDir() + " (after a JobManager loss: rnnstream submit"
+                + " --from-latest-checkpoint " + c.checkpointDir() + " -- <the same job arguments>)");
         out().println("submit a job: rnnstream submit -- --model MODEL --bootstrap-servers 127.0.0.1:9092 ...");
         out().println("stop it: rnnstream cluster stop");
         return 0;

@@ -1,6 +1,7 @@
 package io.rnnstream.cli;
 
 import io.rnnstream.deploy.FlinkRest;
+import io.rnnstream.deploy.RetainedCheckpoints;
 import io.rnnstream.deploy.StandaloneCluster;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -20,7 +21,9 @@ import picocli.CommandLine.Parameters;
             "  rnnstream submit -p 2 -- --model models/mnist-simplernn.rnns --bootstrap-servers 127.0.0.1:9092"
                 + " --input-topic events --output-topic outputs --dlq-topic dead-letters",
             "  rnnstream submit --stop JOB_ID            (prints the savepoint's path)",
-            "  rnnstream submit -p 3 --savepoint PATH -- …   (resume, rescaled)"})
+            "  rnnstream submit -p 3 --savepoint PATH -- …   (resume, rescaled)",
+            "  rnnstream submit --from-latest-checkpoint .rnnstream/cluster/checkpoints -- …   (after a JobManager"
+                + " loss)"})
 public final class SubmitCommand extends BaseCommand {
     static final String ENTRY_CLASS = "io.rnnstream.job.JobMain";
 
@@ -36,6 +39,11 @@ public final class SubmitCommand extends BaseCommand {
 
     @Option(names = {"-s", "--savepoint"}, description = "Resume from this savepoint (or retained checkpoint).")
     String savepoint;
+
+    @Option(names = "--from-latest-checkpoint", paramLabel = "DIR", description = "Resume from the most recent"
+            + " completed checkpoint under DIR (the cluster's checkpoints directory, or one job's): after a"
+            + " JobManager loss on a cluster without HA, with the same job arguments.")
+    Path fromLatestCheckpoint;
 
     @Option(names = "--allow-non-restored-state", description = "Resume even if the savepoint has state no operator"
             + " of the new job claims.")
@@ -89,11 +97,22 @@ public final class SubmitCommand extends BaseCommand {
             throw new IllegalArgumentException("no job arguments: put them after '--', e.g. 'rnnstream submit -- --model"
                     + " M.rnns --bootstrap-servers H:P --input-topic T --output-topic O --dlq-topic D'");
         }
+        String from = savepoint;
+        if (fromLatestCheckpoint != null) {
+            if (savepoint != null) {
+                throw new IllegalArgumentException("--savepoint and --from-latest-checkpoint both say where to resume"
+                        + " from: give one");
+            }
+            RetainedCheckpoints.Checkpoint c = RetainedCheckpoints.latest(fromLatestCheckpoint.toAbsolutePath());
+            from = c.dir().toUri().toString();
+            err().println("resuming from checkpoint " + c.number() + " of job " + c.jobId() + ": " + from);
+            err().flush();
+        }
         Path j = jar == null ? defaultJar() : jar;
         String jarId = rest.uploadJar(j);
         String jobId = rest.run(jarId, new FlinkRest.RunRequest(entryClass, absoluteModel(jobArgs), parallelism,
-                savepoint, allowNonRestoredState));
-        out().println("job " + jobId + " submitted to " + rest.url() + (savepoint == null ? "" : " from " + savepoint));
+                from, allowNonRestoredState));
+        out().println("job " + jobId + " submitted to " + rest.url() + (from == null ? "" : " from " + from));
         out().println("watch it: " + rest.url() + "/#/job/running/" + jobId);
         out().println("stop it with a savepoint: rnnstream submit --stop " + jobId);
         return 0;

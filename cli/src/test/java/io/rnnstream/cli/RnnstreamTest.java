@@ -351,4 +351,29 @@ class RnnstreamTest {
         assertEquals(1, r.rc());
         assertTrue(oneErrorLine(r).contains("run 'rnnstream demo --train'"), r.err());
     }
+
+    @Test
+    void submitFromLatestCheckpointRefusesClearly() throws Exception {
+        // Checked before any cluster is contacted: the REST address is never reached.
+        String[] job = {"--", "--model", mnist.toString()};
+        Run r = run(concat(new String[] {"submit", "--rest", "http://127.0.0.1:1", "--from-latest-checkpoint",
+                dir.resolve("no-such-dir").toString()}, job));
+        assertEquals(1, r.rc());
+        assertTrue(oneErrorLine(r).contains("no checkpoint directory"), r.err());
+        Files.createDirectories(dir.resolve("checkpoints"));
+        r = run(concat(new String[] {"submit", "--rest", "http://127.0.0.1:1", "--savepoint", "file:/x",
+                "--from-latest-checkpoint", dir.resolve("checkpoints").toString()}, job));
+        assertEquals(1, r.rc());
+        assertTrue(oneErrorLine(r).contains("give one"), r.err());
+        r = run(concat(new String[] {"submit", "--rest", "http://127.0.0.1:1", "--from-latest-checkpoint",
+                dir.resolve("checkpoints").toString()}, job));
+        assertEquals(1, r.rc());
+        assertTrue(oneErrorLine(r).contains("no completed checkpoint"), r.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

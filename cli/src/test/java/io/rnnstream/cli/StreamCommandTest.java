@@ -32,4 +32,23 @@ class StreamCommandTest {
         assertEquals(1, rc);
         assertTrue(err.toString().startsWith("error: model file not found"), err.toString());
     }
+
+    /**
+     * One checkpoint interval default (docs/KAFKA.md): stream, demo and the Kubernetes manifest; the job
+     * jar's is KafkaJob.DEFAULT_CHECKPOINT_INTERVAL, also 1 s.
+     */
+    @Test
+    void oneCheckpointIntervalDefault() throws Exception {
+        String stream = new CommandLine(new StreamCommand()).getCommandSpec().findOption("--checkpoint-interval")
+                .defaultValue();
+        String demo = new CommandLine(new DemoCommand()).getCommandSpec().findOption("--checkpoint-interval")
+                .defaultValue();
+        assertEquals("1s", stream);
+        assertEquals(stream, demo);
+        java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("user.dir")).getParent();
+        String manifest = java.nio.file.Files.readString(root.resolve("deploy/k8s/flinkdeployment.yaml"));
+        assertTrue(manifest.matches("(?s).*- --checkpoint-interval\\s+- 1s\\s.*"), "the manifest's --checkpoint-interval");
+        assertTrue(java.nio.file.Files.readString(root.resolve("docs/KAFKA.md")).contains("(`--checkpoint-interval`,"
+                + " default 1 s)"), "docs/KAFKA.md");
+    }
 }

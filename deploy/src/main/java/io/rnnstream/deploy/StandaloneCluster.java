@@ -180,6 +180,10 @@ public final class StandaloneCluster implements AutoCloseable {
         m.put("state.backend.rocksdb.use-bloom-filter", "true");
         m.put(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key(), dir.resolve("checkpoints").toUri().toString());
         m.put(CheckpointingOptions.SAVEPOINT_DIRECTORY.key(), dir.resolve("savepoints").toUri().toString());
+        // Without an HA service a JobManager that dies forgets its jobs: their retained checkpoints are
+        // what 'rnnstream submit --from-latest-checkpoint' resumes from. Kept on cancellation too, as in
+        // the Kubernetes manifest (docs/RELIABILITY.md).
+        m.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         // Restarts as everywhere rnnstream configures Flink (FlinkSettings.RESTART_OPTIONS; a test keeps them equal).
         m.put("restart-strategy.type", "exponential-delay");
         m.put("restart-strategy.exponential-delay.initial-backoff", "1 s");
@@ -274,6 +278,11 @@ public final class StandaloneCluster implements AutoCloseable {
 
     public Path savepointDir() {
         return settings.dir().resolve("savepoints");
+    }
+
+    /** Where jobs' checkpoints go, one directory per job id; retained when a job is cancelled. */
+    public Path checkpointDir() {
+        return settings.dir().resolve("checkpoints");
     }
 
     /** Waits until the JobManager's REST API reports at least {@code n} registered TaskManagers. */

@@ -95,6 +95,7 @@ abstract class KerasWeights {
 
     static Tensor toTensor(Dataset d, String what) {
         int[] dims = d.getDimensions();
+        checkClaimedSize(d, dims, what);
         Object flat;
         if (dims.length == 0) {
             Object v = d.getData();
@@ -115,6 +116,37 @@ abstract class KerasWeights {
                     + ": rnnstream reads float32 or float64 weights");
         }
         return new Tensor(dims.clone(), data);
+    }
+
+    /**
+     * Deflate's largest ratio (about 1032:1): a compressed dataset's data can exceed the file by no more.
+     * Keras writes weights uncompressed; h5py users may not.
+     */
+    static final long MAX_EXPANSION = 1032;
+
+    /**
+     * jhdf allocates what a dataset's header claims before it reads a byte of it, so a damaged file that
+     * claims gigabytes would get them (or an out-of-memory error). The claim is checked against the file's
+     * length first: the data must fit in it (times deflate's ratio when the dataset is filtered).
+     */
+    static void checkClaimedSize(Dataset d, int[] dims, String what) {
+        long fileBytes = d.getHdfFile().size();
+        long elements = 1;
+        long bytes;
+        try {
+            for (int n : dims) {
+                elements = Math.multiplyExact(elements, (long) n);
+            }
+            bytes = Math.multiplyExact(elements, (long) Math.max(1, d.getDataType().getSize()));
+        } catch (ArithmeticException overflow) {
+            bytes = Long.MAX_VALUE;
+        }
+        long limit = d.getFilters().isEmpty() ? fileBytes : Math.multiplyExact(fileBytes, MAX_EXPANSION);
+        if (elements < 0 || elements > Integer.MAX_VALUE - 8 || bytes > limit) {
+            throw new ModelException("weight " + what + " claims shape " + Arrays.toString(dims) + " ("
+                    + (bytes == Long.MAX_VALUE ? "more than 2^63" : Long.toString(bytes)) + " bytes) in a " + fileBytes
+                    + "-byte file: the file is damaged or truncated; copy or save it again");
+        }
     }
 
     /** Keras 2's layout: {@code weight_names} per layer group. */

@@ -60,6 +60,33 @@ class KerasImportErrorsTest {
         assertTrue(m.startsWith("cannot read " + half + ": not a valid HDF5 file ("), m);
     }
 
+    /**
+     * A weight whose header claims 600 million floats in an 8 KB file: refused from the claim, before jhdf
+     * allocates 2.4 GB for it (it used to get them, or an out-of-memory error).
+     */
+    @Test
+    void aWeightClaimingMoreThanTheFileHoldsIsRefusedBeforeAllocating() throws IOException {
+        byte[] b = Files.readAllBytes(GRU_CASE);
+        // The GRU kernel's dataspace, (6, 12), as dims and max dims: 8-byte little-endian lengths.
+        byte[] shape = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(6).putLong(12)
+                .array();
+        byte[] claim = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(6)
+                .putLong(100_000_000).array();
+        int patched = 0;
+        for (int i = 0; i + 16 <= b.length; i++) {
+            if (Arrays.equals(b, i, i + 16, shape, 0, 16)) {
+                System.arraycopy(claim, 0, b, i, 16);
+                patched++;
+            }
+        }
+        assertEquals(2, patched, "the kernel's dims and max dims");
+        Path f = tmp.resolve("claims-gigabytes.h5");
+        Files.write(f, b);
+        String m = message(() -> KerasImport.load(f));
+        assertTrue(m.contains("claims shape [6, 100000000] (2400000000 bytes) in a " + b.length + "-byte file"), m);
+        assertTrue(m.endsWith("copy or save it again"), m);
+    }
+
     @Test
     void randomBytes() throws IOException {
         byte[] junk = new byte[4096];
