@@ -107,11 +107,11 @@ class StreamFaultsTest {
     }
 
     static String jobId() throws Exception {
-        JsonNode jobs = rest.jobs().path("jobs");
+        var jobs = rest.jobs();
         if (jobs.size() != 1) {
             throw new IllegalStateException("jobs: " + jobs);
         }
-        return jobs.get(0).path("jid").asText();
+        return jobs.get(0).id();
     }
 
     /** Failures the job restarted from (its exception history). */
