@@ -1,8 +1,11 @@
 package io.rnnstream.job;
 
+import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
 
 /** Flink's operator test harness brought up the way every stage's harness test needs it. */
 public final class TestHarnesses {
@@ -22,5 +25,11 @@ public final class TestHarnesses {
         }
         h.open();
         return h;
+    }
+
+    /** What the operator sent to {@code tag}, in order (empty when nothing was). */
+    public static <T> List<T> sideOutput(AbstractStreamOperatorTestHarness<?> h, OutputTag<T> tag) {
+        var q = h.getSideOutput(tag);
+        return q == null ? List.of() : q.stream().map(StreamRecord::getValue).toList();
     }
 }

@@ -82,4 +82,13 @@ public final class TestModels {
         }
         return x;
     }
+
+    /** Equal bit for bit, with the first index that is not. */
+    public static void assertBitEqual(float[] expected, float[] actual, String what) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(expected[i]),
+                    Float.floatToRawIntBits(actual[i]), what + " [" + i + "]: " + expected[i] + " vs " + actual[i]);
+        }
+    }
 }

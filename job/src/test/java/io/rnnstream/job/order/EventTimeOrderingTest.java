@@ -59,8 +59,7 @@ class EventTimeOrderingTest {
     }
 
     private static List<DeadLetter> dead(KeyedOneInputStreamOperatorTestHarness<String, Event, Event> h) {
-        var q = h.getSideOutput(DeadLetters.TAG);
-        return q == null ? List.of() : q.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+        return TestHarnesses.sideOutput(h, DeadLetters.TAG);
     }
 
     @Test

@@ -82,22 +82,12 @@ class StepOperatorSwapTest {
 
     private static List<ModelStatus> status(
             KeyedTwoInputStreamOperatorTestHarness<String, Event, ModelUpdate, OutputRecord> h) {
-        var q = h.getSideOutput(StepOperator.MODEL_STATUS);
-        return q == null ? List.of() : q.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+        return TestHarnesses.sideOutput(h, StepOperator.MODEL_STATUS);
     }
 
     private static List<DeadLetter> dead(
             KeyedTwoInputStreamOperatorTestHarness<String, Event, ModelUpdate, OutputRecord> h) {
-        var q = h.getSideOutput(DeadLetters.TAG);
-        return q == null ? List.of() : q.stream().map(StreamRecord::getValue).collect(Collectors.toList());
-    }
-
-    private static void assertBitEqual(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
-                    what + " [" + i + "]: " + expected[i] + " vs " + actual[i]);
-        }
+        return TestHarnesses.sideOutput(h, DeadLetters.TAG);
     }
 
     /** Each record of the key came from {@code m} (named {@code id}), equal to predict bit for bit. */
@@ -107,7 +97,7 @@ class StepOperatorSwapTest {
         for (int t = 0; t < x.length; t++) {
             assertEquals(t, out.get(t).step, what);
             assertEquals(id, out.get(t).model, what + " step " + t);
-            assertBitEqual(f[t], out.get(t).output, what + " step " + t);
+            TestModels.assertBitEqual(f[t], out.get(t).output, what + " step " + t);
         }
     }
 
@@ -236,7 +226,7 @@ class StepOperatorSwapTest {
         assertEquals(7, out.size());
         for (int t = 0; t < 7; t++) {
             float[] y = (t < 3 ? k0 : ka).step(state, x[t]).clone();
-            assertBitEqual(y, out.get(t).output, "step " + t);
+            TestModels.assertBitEqual(y, out.get(t).output, "step " + t);
             assertEquals(t < 3 ? TestModels.ID : a.id(), out.get(t).model);
         }
     }
@@ -258,7 +248,7 @@ class StepOperatorSwapTest {
         float[][] f = Forward.sequences(b, tail);
         for (int t = 2; t < 6; t++) {
             assertEquals(b.id(), out.get(t).model);
-            assertBitEqual(f[t - 2], out.get(t).output, "step " + t);
+            TestModels.assertBitEqual(f[t - 2], out.get(t).output, "step " + t);
         }
         assertEquals(TestModels.ID, out.get(1).model);
     }
@@ -323,7 +313,7 @@ class StepOperatorSwapTest {
             assertEquals(3, after.size());
             for (int t = 3; t < 6; t++) {
                 assertEquals(a.id(), after.get(t - 3).model);
-                assertBitEqual(f[t], after.get(t - 3).output, "restored step " + t);
+                TestModels.assertBitEqual(f[t], after.get(t - 3).output, "restored step " + t);
             }
             assertServedBy(outputs(second, "new"), a, a.id(), y, "a sequence started after the restore");
         }

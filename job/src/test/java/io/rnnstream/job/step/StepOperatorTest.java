@@ -85,16 +85,7 @@ class StepOperatorTest {
     }
 
     private static List<DeadLetter> dead(KeyedOneInputStreamOperatorTestHarness<String, Event, OutputRecord> h) {
-        var q = h.getSideOutput(DeadLetters.TAG);
-        return q == null ? List.of() : q.stream().map(StreamRecord::getValue).collect(Collectors.toList());
-    }
-
-    private static void assertBitEqual(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
-                    what + " [" + i + "]: " + expected[i] + " vs " + actual[i]);
-        }
+        return TestHarnesses.sideOutput(h, DeadLetters.TAG);
     }
 
     /**
@@ -142,11 +133,11 @@ class StepOperatorTest {
             // "a" moves over on its next event; "b" gets no event and ends by idle timeout.
             h.processElement(ev("a", 2, x[2]), 0);
             h.setProcessingTime(1500);
-            assertBitEqual(want[2], outputs(h, "a").get(2).output, backend + " a, step 2 after the move");
+            TestModels.assertBitEqual(want[2], outputs(h, "a").get(2).output, backend + " a, step 2 after the move");
             OutputRecord timeout = outputs(h, "b").get(2);
             assertEquals(SequenceCore.REASON_IDLE, timeout.reason);
             assertEquals(1, timeout.step);
-            assertBitEqual(want[1], timeout.output, backend + " b's idle-timeout record");
+            TestModels.assertBitEqual(want[1], timeout.output, backend + " b's idle-timeout record");
             assertEquals(0L, function.counts().asMap().get("ttlExpiries"), backend.toString());
             assertEquals(List.of(), dead(h), backend.toString());
             // Nothing of the old layout is left behind.
@@ -183,8 +174,8 @@ class StepOperatorTest {
             assertEquals(9, rb.size());
             for (int t = 0; t < 9; t++) {
                 assertEquals(t, ra.get(t).step);
-                assertBitEqual(fa[t], ra.get(t).output, m.describe() + " a step " + t);
-                assertBitEqual(fb[t], rb.get(t).output, m.describe() + " b step " + t);
+                TestModels.assertBitEqual(fa[t], ra.get(t).output, m.describe() + " a step " + t);
+                TestModels.assertBitEqual(fb[t], rb.get(t).output, m.describe() + " b step " + t);
                 assertEquals(TestModels.ID, ra.get(t).model);
                 assertFalse(ra.get(t).last);
                 assertEquals(t == 8, rb.get(t).last);
@@ -228,7 +219,7 @@ class StepOperatorTest {
         assertEquals(6, out.size());
         for (int t = 0; t < 6; t++) {
             assertEquals(t, out.get(t).step);
-            assertBitEqual(f[t], out.get(t).output, "step " + t);
+            TestModels.assertBitEqual(f[t], out.get(t).output, "step " + t);
         }
         assertTrue(dead(h).isEmpty());
     }
@@ -261,10 +252,10 @@ class StepOperatorTest {
         assertEquals(5, out.size());
         float[][] f = Forward.sequences(m, x);
         for (int t = 0; t < 4; t++) {
-            assertBitEqual(f[t], out.get(t).output, "step " + t);
+            TestModels.assertBitEqual(f[t], out.get(t).output, "step " + t);
         }
         assertTrue(out.get(3).last);
-        assertBitEqual(f[0], out.get(4).output, "restarted step 0");
+        TestModels.assertBitEqual(f[0], out.get(4).output, "restarted step 0");
         assertEquals(0, out.get(4).step);
         var c = function.counts().asMap();
         assertEquals(9L, c.get("eventsIn"));
@@ -365,7 +356,7 @@ class StepOperatorTest {
         for (int t = 0; t < 3; t++) {
             h.processElement(ev("k", t, x[t]), 0);
             k.step(st, x[t]);
-            assertBitEqual(k.layerOutput(m.topRecurrentIndex()), outputs(h, "k").get(t).hidden, "hidden " + t);
+            TestModels.assertBitEqual(k.layerOutput(m.topRecurrentIndex()), outputs(h, "k").get(t).hidden, "hidden " + t);
         }
     }
 
@@ -388,7 +379,7 @@ class StepOperatorTest {
         assertEquals(SequenceCore.REASON_IDLE, timeout.reason);
         assertTrue(timeout.last);
         assertEquals(1, timeout.step);
-        assertBitEqual(Forward.sequences(m, x)[1], timeout.output, "timeout output");
+        TestModels.assertBitEqual(Forward.sequences(m, x)[1], timeout.output, "timeout output");
         assertEquals(1, dead(h).size());
         assertTrue(dead(h).get(0).error.startsWith("missing step 2: step 3 waited for it until the idle timeout"),
                 dead(h).get(0).error);
