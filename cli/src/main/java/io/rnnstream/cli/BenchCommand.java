@@ -3,6 +3,7 @@ package io.rnnstream.cli;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.bench.harness.BenchResult;
 import io.rnnstream.bench.harness.BenchSpec;
+import io.rnnstream.bench.harness.AnchorStages;
 import io.rnnstream.bench.harness.BenchStage;
 import io.rnnstream.bench.harness.EndToEndBench;
 import io.rnnstream.model.Model;
@@ -34,6 +35,13 @@ public class BenchCommand extends BaseCommand {
     @Option(names = "--model", paramLabel = "MODEL",
             description = "The model to step (default: the bundled models/mnist-simplernn.rnns).")
     Path model;
+
+    @Option(names = "--stages", defaultValue = "rnnstream", split = ",", paramLabel = "STAGE",
+            description = "What to run on the same generator, keyBy and sink: rnnstream (the job's operator), floor"
+                    + " (keyed state of the model's size read and written per event, no step) and naive (a plain Java"
+                    + " SimpleRNN step, no kernel, no bookkeeping); the ratios to rnnstream are printed"
+                    + " (default: ${DEFAULT-VALUE}).")
+    List<String> stages;
 
     @Option(names = "--keys", defaultValue = "10000,1000000", split = ",", paramLabel = "N",
             description = "Interleaved keys, one run per value (default: ${DEFAULT-VALUE}).")
@@ -113,6 +121,14 @@ public class BenchCommand extends BaseCommand {
                 }
             }
         }
+        List<BenchStage> stageList = new ArrayList<>();
+        for (String st : stages) {
+            try {
+                stageList.add(AnchorStages.named(st.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new ModelException(e.getMessage(), e);
+            }
+        }
         Model m = modelOrBundled(model);
         ModelProvider provider = ModelProvider.of(m);
         err().printf(Locale.ROOT, "model %s, kernel %s, %d runs; machine load %.2f (1-minute average)%n", m.id(),
@@ -124,19 +140,23 @@ public class BenchCommand extends BaseCommand {
         }
         List<BenchResult> results = new ArrayList<>();
         List<List<BenchResult>> bySpec = new ArrayList<>();
-        for (int i = 0; i < specs.size(); i++) {
+        for (int i = 0; i < specs.size() * stageList.size(); i++) {
             bySpec.add(new ArrayList<>());
         }
         // Interleaved, so that the machine's load changes touch every configuration alike.
         for (int r = 0; r < repeat; r++) {
             for (int i = 0; i < specs.size(); i++) {
                 BenchSpec spec = specs.get(i);
-                err().printf(Locale.ROOT, "running %s, %,d keys, %,d events%s…%n", spec.backend(), spec.keys(),
-                        spec.events(), repeat > 1 ? " (" + (r + 1) + " of " + repeat + ")" : "");
-                err().flush();
-                BenchResult res = EndToEndBench.run(spec, BenchStage.rnnstream(), provider, m.id(), flinkConf);
-                results.add(res);
-                bySpec.get(i).add(res);
+                for (int j = 0; j < stageList.size(); j++) {
+                    BenchStage stage = stageList.get(j);
+                    err().printf(Locale.ROOT, "running %s on %s, %,d keys, %,d events%s…%n", stage.name(),
+                            spec.backend(), spec.keys(), spec.events(),
+                            repeat > 1 ? " (" + (r + 1) + " of " + repeat + ")" : "");
+                    err().flush();
+                    BenchResult res = EndToEndBench.run(spec, stage, provider, m.id(), flinkConf);
+                    results.add(res);
+                    bySpec.get(i * stageList.size() + j).add(res);
+                }
             }
         }
         if (repeat > 1) {
@@ -144,7 +164,8 @@ public class BenchCommand extends BaseCommand {
                 results.add(BenchResult.median(runs));
             }
         }
-        String table = BenchResult.table(results);
+        String table = BenchResult.table(results) + ratios(repeat > 1 ? results.subList(results.size() - bySpec.size(),
+                results.size()) : results);
         String js = BenchResult.toJson(results);
         out().print(table);
         out().println();
@@ -153,5 +174,23 @@ public class BenchCommand extends BaseCommand {
             Files.writeString(json, js, StandardCharsets.UTF_8);
         }
         return 0;
+    }
+
+    /** rnnstream ÷ each anchor of the same backend and keys (of the medians when repeated). */
+    private static String ratios(List<BenchResult> rows) {
+        StringBuilder b = new StringBuilder();
+        for (BenchResult r : rows) {
+            if (!r.stage().equals("rnnstream")) {
+                continue;
+            }
+            for (BenchResult a : rows) {
+                if (!a.stage().equals("rnnstream") && a.backend().equals(r.backend()) && a.keys() == r.keys()) {
+                    b.append(String.format(Locale.ROOT, "%nrnnstream ÷ %s (%s, %,d keys): %.2f× events/s, %.2f×"
+                            + " events/cpu-s", a.stage(), r.backend(), r.keys(), r.eventsPerSecond() / a.eventsPerSecond(),
+                            r.eventsPerCpuSecond() / a.eventsPerCpuSecond()));
+                }
+            }
+        }
+        return b.length() == 0 ? "" : b.append('\n').toString();
     }
 }

@@ -20,10 +20,14 @@ class BenchCommandTest {
         ModelFile.write(RnnstreamTest.mnistModel(), model);
         Path json = dir.resolve("bench.json");
         RnnstreamTest.Run r = RnnstreamTest.run("bench", "--model", model.toString(), "--keys", "50", "--backend",
-                "hashmap", "--events", "3000", "--json", json.toString());
+                "hashmap", "--events", "3000", "--stages", "rnnstream,floor,naive", "--json", json.toString());
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().startsWith("| stage     | backend |"), r.out());
         assertTrue(r.out().contains("| rnnstream | hashmap |"), r.out());
+        // The anchors beside the job, and the job's ratio to each.
+        assertTrue(r.out().contains("| naive     | hashmap |"), r.out());
+        assertTrue(r.out().contains("rnnstream ÷ floor (hashmap, 50 keys): "), r.out());
+        assertTrue(r.out().contains("rnnstream ÷ naive (hashmap, 50 keys): "), r.out());
         assertTrue(r.out().contains("\"stateDetail\":\"sequence-meta 5"), r.out());
         assertTrue(Files.readString(json).contains("\"keys\":50"));
     }
@@ -33,6 +37,9 @@ class BenchCommandTest {
         RnnstreamTest.Run r = RnnstreamTest.run("bench", "--backend", "nope", "--keys", "5", "--events", "3000");
         assertEquals(1, r.rc());
         assertTrue(r.err().startsWith("error: --backend must be hashmap, rocksdb or forst, not nope"), r.err());
+        r = RnnstreamTest.run("bench", "--stages", "rnnstream,fastest", "--keys", "5", "--events", "3000");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().startsWith("error: --stages takes rnnstream, floor and naive, not 'fastest'"), r.err());
         r = RnnstreamTest.run("bench", "--keys", "1000", "--events", "1500");
         assertEquals(1, r.rc());
         assertTrue(r.err().contains("raise --events to at least"), r.err());
