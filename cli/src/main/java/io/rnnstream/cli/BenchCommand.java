@@ -176,17 +176,23 @@ public class BenchCommand extends BaseCommand {
         return 0;
     }
 
+    /** The stage's name without a median row's "(median of N)". */
+    private static String stageOf(BenchResult r) {
+        int paren = r.stage().indexOf(" (");
+        return paren < 0 ? r.stage() : r.stage().substring(0, paren);
+    }
+
     /** rnnstream ÷ each anchor of the same backend and keys (of the medians when repeated). */
     private static String ratios(List<BenchResult> rows) {
         StringBuilder b = new StringBuilder();
         for (BenchResult r : rows) {
-            if (!r.stage().equals("rnnstream")) {
+            if (!stageOf(r).equals("rnnstream")) {
                 continue;
             }
             for (BenchResult a : rows) {
-                if (!a.stage().equals("rnnstream") && a.backend().equals(r.backend()) && a.keys() == r.keys()) {
+                if (!stageOf(a).equals("rnnstream") && a.backend().equals(r.backend()) && a.keys() == r.keys()) {
                     b.append(String.format(Locale.ROOT, "%nrnnstream ÷ %s (%s, %,d keys): %.2f× events/s, %.2f×"
-                            + " events/cpu-s", a.stage(), r.backend(), r.keys(), r.eventsPerSecond() / a.eventsPerSecond(),
+                            + " events/cpu-s", stageOf(a), r.backend(), r.keys(), r.eventsPerSecond() / a.eventsPerSecond(),
                             r.eventsPerCpuSecond() / a.eventsPerCpuSecond()));
                 }
             }

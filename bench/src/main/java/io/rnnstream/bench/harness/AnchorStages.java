@@ -9,8 +9,10 @@ import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
 import io.rnnstream.model.layers.Dense;
 import io.rnnstream.model.layers.Layer;
+import io.rnnstream.model.layers.Normalization;
 import io.rnnstream.model.layers.SimpleRnn;
 import io.rnnstream.model.layers.Tensor;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -29,7 +31,7 @@ import org.apache.flink.util.Collector;
  * <ul>
  *   <li>{@code floor}: keyBy + one {@code ValueState<float[]>} of the model's state size read and written
  *       per event, and a fixed output record: Flink's own floor for a keyed recurrent job.
- *   <li>{@code naive}: the same with a plain Java SimpleRNN step and Dense head ({@code h = tanh(x·W + h·U
+ *   <li>{@code naive}: the same with a plain Java (Normalization,) SimpleRNN step and Dense head ({@code h = tanh(x·W + h·U
  *       + b)}, {@code y = softmax(h·V + c)}, loops over {@code float[]}): no kernel, no bookkeeping, no
  *       ordering, no dead letters. SimpleRNN + Dense models only.
  * </ul>
@@ -104,6 +106,8 @@ public final class AnchorStages {
         private transient float[] v;
         private transient float[] c;
         private transient float[] fixed;
+        private transient float[] mean;
+        private transient float[] scale;
 
         Step(ModelProvider provider, String modelId, boolean steps) {
             this.provider = provider;
@@ -121,11 +125,22 @@ public final class AnchorStages {
             if (!steps) {
                 return;
             }
-            if (m.layers().size() != 2 || !(m.layers().get(0) instanceof SimpleRnn rnn)
-                    || !(m.layers().get(1) instanceof Dense head) || rnn.activation() != Activation.TANH
+            List<Layer> layers = m.layers();
+            int first = 0;
+            if (!layers.isEmpty() && layers.get(0) instanceof Normalization norm) {
+                mean = data(norm, "mean");
+                float[] var = data(norm, "variance");
+                scale = new float[var.length];
+                for (int i = 0; i < var.length; i++) {
+                    scale[i] = 1f / (float) Math.max(Math.sqrt(var[i]), Normalization.EPSILON);
+                }
+                first = 1;
+            }
+            if (layers.size() != first + 2 || !(layers.get(first) instanceof SimpleRnn rnn)
+                    || !(layers.get(first + 1) instanceof Dense head) || rnn.activation() != Activation.TANH
                     || head.activation() != Activation.SOFTMAX) {
-                throw new ModelException("the naive anchor steps SimpleRNN(tanh) + Dense(softmax) models only, not "
-                        + m.describe());
+                throw new ModelException("the naive anchor steps [Normalization →] SimpleRNN(tanh) → Dense(softmax)"
+                        + " models only, not " + m.describe());
             }
             in = m.inputSize();
             units = rnn.units();
@@ -150,11 +165,18 @@ public final class AnchorStages {
             }
             float[] y = fixed;
             if (steps) {
+                float[] x = e.features;
+                if (mean != null) {
+                    x = new float[in];
+                    for (int i = 0; i < in; i++) {
+                        x[i] = (e.features[i] - mean[i]) * scale[i];
+                    }
+                }
                 float[] z = new float[units];
                 for (int j = 0; j < units; j++) {
                     float s = b == null ? 0f : b[j];
                     for (int i = 0; i < in; i++) {
-                        s += e.features[i] * w[i * units + j];
+                        s += x[i] * w[i * units + j];
                     }
                     for (int i = 0; i < units; i++) {
                         s += h[i] * u[i * units + j];
