@@ -281,8 +281,9 @@ final class OnnxGraphMapper {
         long[] perm = n.intsAttr("perm");
         List<String> out = new ArrayList<>();
         for (int i = 0; i < rank; i++) {
-            int p = perm == null ? rank - 1 - i : (int) perm[i];
-            if (p < 0 || p >= rank || (perm != null && perm.length != rank)) {
+            // The length first: a perm shorter than the data's axes must be refused, not indexed.
+            int p = perm == null ? rank - 1 - i : perm.length != rank ? -1 : (int) perm[i];
+            if (p < 0 || p >= rank) {
                 throw n.refuse("has perm " + Arrays.toString(perm) + " for data of " + rank + " axes");
             }
             out.add(f.axes().get(p));
