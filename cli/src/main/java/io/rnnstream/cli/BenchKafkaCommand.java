@@ -51,7 +51,7 @@ final class BenchKafkaCommand extends BaseCommand {
     long events;
 
     @Option(names = "--warmup", defaultValue = "-1", paramLabel = "N",
-            description = "Events whose outputs are awaited before the measured part starts (default: one pass"
+            description = "Events sent unpaced, their outputs awaited, before the measured part starts (default: one pass"
                     + " over the keys, at least a fifth of the events).")
     long warmup;
 
