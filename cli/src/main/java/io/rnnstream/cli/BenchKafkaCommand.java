@@ -151,6 +151,14 @@ final class BenchKafkaCommand extends BaseCommand {
         if (json != null) {
             Files.writeString(json, js, StandardCharsets.UTF_8);
         }
+        for (KafkaBenchResult r : results) {
+            if (r.stillCompiling() && r.rate() > 0) {
+                err().printf(Locale.ROOT, "note: in stage %s the JVMs' JIT compilers ran %,.0f ms of the measured part:"
+                        + " its latency and CPU are those of JVMs still warming up; for the steady state, warm up"
+                        + " longer (--warmup 1000000 --events 1400000 took about two minutes here)%n", r.stage(),
+                        r.jitMillis());
+            }
+        }
         return 0;
     }
 

@@ -150,6 +150,16 @@ final class ChildJvm implements AutoCloseable {
                 .getProcessCpuTime();
     }
 
+    /**
+     * Milliseconds this JVM's JIT compilers have spent so far. On two shared cores they keep compiling for
+     * a minute or two after start (more at low rates, where code turns hot slowly), and that compiling is
+     * CPU the measured part pays for: reported so that a run can tell it was not yet in its steady state.
+     */
+    static long compileMillis() {
+        var c = ManagementFactory.getCompilationMXBean();
+        return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : 0;
+    }
+
     /** Another process's CPU time in ns (user + system, to the kernel's clock tick), or -1 if unknown. */
     static long cpuNanos(long pid) {
         return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(-1L);

@@ -111,7 +111,7 @@ public final class KafkaBench {
         return new KafkaBenchResult(KafkaBenchStage.ENGINE.label(), "-", spec.keys(), spec.events(),
                 b.measuredEvents(), 0, b.eventsPerSecond(), Double.NaN, KafkaBenchResult.Latency.NONE,
                 KafkaBenchResult.Latency.NONE, 1e6 / b.eventsPerCpuSecond(), Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, List.of(), List.of(), b.loadAverage());
+                Double.NaN, Double.NaN, List.of(), List.of(), b.loadAverage());
     }
 
     /** One stage: topics, consumer, job, generator, and what they measured. */
@@ -134,6 +134,9 @@ public final class KafkaBench {
         private final Series jobCpu = new Series();
         private final Series brokerCpu = new Series();
         private final Series jobGc = new Series();
+        private final Series jobJit = new Series();
+        private final Series consumerJit = new Series();
+        private final Series generatorJit = new Series();
         private final AtomicReference<String> childError = new AtomicReference<>();
         private volatile boolean consumerReady;
         private volatile ChildJvm generator;
@@ -141,6 +144,7 @@ public final class KafkaBench {
         /** When the generator resumed after the warm-up, and its CPU time then: the measured part's start. */
         private volatile long goMicros = -1;
         private volatile long goGeneratorCpu = -1;
+        private volatile long goGeneratorJit = -1;
 
         StageRun(KafkaBenchSpec spec, KafkaBenchStage stage, LocalKafkaBroker broker, Model model, Path dir) {
             this.spec = spec;
@@ -237,11 +241,12 @@ public final class KafkaBench {
             String[] f = line.split(" ");
             if (f[0].equals("ready")) {
                 consumerReady = true;
-            } else if (f[0].equals("seen") && f.length == 4) {
+            } else if (f[0].equals("seen") && f.length == 5) {
                 long u = Long.parseLong(f[1]);
                 seenUncommitted.set(u);
                 seenCommitted.set(Long.parseLong(f[2]));
                 consumerCpu.add(u, Long.parseLong(f[3]));
+                consumerJit.add(u, Long.parseLong(f[4]));
                 goIfDrained();
             } else if (f[0].equals("error")) {
                 childError.compareAndSet(null, line);
@@ -295,14 +300,16 @@ public final class KafkaBench {
         /** {@code go WALL_US CPU_NS}, {@code sent N CPU_NS}, {@code done}, or an error line. */
         private void onGeneratorLine(String line) {
             String[] f = line.split(" ");
-            if (f[0].equals("go") && f.length == 3) {
+            if (f[0].equals("go") && f.length == 4) {
                 goGeneratorCpu = Long.parseLong(f[2]);
+                goGeneratorJit = Long.parseLong(f[3]);
                 goMicros = Long.parseLong(f[1]);
             } else if (f[0].equals("malformed") && f.length == 2) {
                 malformedSent = Long.parseLong(f[1]);
-            } else if (f[0].equals("sent") && f.length == 3) {
+            } else if (f[0].equals("sent") && f.length == 4) {
                 long n = Long.parseLong(f[1]);
                 generatorCpu.add(n, Long.parseLong(f[2]));
+                generatorJit.add(n, Long.parseLong(f[3]));
                 generatorTime.add(n, ChildJvm.wallMicros());
             } else if (f[0].equals("error")) {
                 childError.compareAndSet(null, line);
@@ -392,6 +399,7 @@ public final class KafkaBench {
                 long now = ChildJvm.wallMicros();
                 jobCpu.add(now, ChildJvm.ownCpuNanos());
                 jobGc.add(now, gcMillis());
+                jobJit.add(now, ChildJvm.compileMillis());
                 brokerCpu.add(now, ChildJvm.cpuNanos(broker.pid()));
             });
         }
@@ -432,12 +440,15 @@ public final class KafkaBench {
             double jobPerEvent = stage.runsJob() ? (jobCpu.at(t1) - jobCpu.at(t0)) / 1e3 / measured : Double.NaN;
             double brokerPerEvent = (brokerCpu.at(t1) - brokerCpu.at(t0)) / 1e3 / measured;
             double gc = stage.runsJob() ? jobGc.at(t1) - jobGc.at(t0) : Double.NaN;
+            // The harness JVM runs the job stages' MiniCluster: its compiling counts as the job's.
+            double jit = (jobJit.at(t1) - jobJit.at(t0)) + (generatorJit.at(e) - goGeneratorJit)
+                    + (consumerJit.at(e) - consumerJit.at(w));
             Histogram hu = LatencyConsumer.decode(r.getProperty(u + "latency-micros"));
             Histogram hc = LatencyConsumer.decode(r.getProperty(c + "latency-micros"));
             return new KafkaBenchResult(stage.label(), KafkaBenchSpec.deliveryName(spec.delivery()), spec.keys(), e,
                     measured, spec.rate(), rate, generatorRate, KafkaBenchResult.Latency.of(hu),
                     KafkaBenchResult.Latency.of(hc), jobPerEvent, brokerPerEvent, generatorPerEvent, consumerPerEvent,
-                    gc, KafkaBenchResult.Second.parse(r.getProperty(u + "seconds")),
+                    gc, jit, KafkaBenchResult.Second.parse(r.getProperty(u + "seconds")),
                     KafkaBenchResult.Second.parse(r.getProperty(c + "seconds")), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
     }

@@ -12,13 +12,16 @@ import org.HdrHistogram.Histogram;
  * warm-up'th output to the last); latencies over every output after the warm-up. CPU is µs of CPU
  * time per event of each process on its own: the job (the JVM the Flink MiniCluster runs in), the
  * broker, the generator and the measuring consumer (its two clients together). NaN: not measured.
- * {@code jobGcMillis}: the job JVM's garbage collection time in the measured part. The per-second
+ * {@code jobGcMillis}: the job JVM's garbage collection time in the measured part. {@code jitMillis}: time
+ * the JIT compilers of the harness (job), generator and consumer JVMs spent in the measured part: more
+ * than a few percent of it means the run measured JVMs still warming up, not the steady state (warm up
+ * longer: {@link #stillCompiling()}). The per-second
  * latencies (JSON only) show stalls: a second whose p99 stands out, or that has no outputs at all.
  */
 public record KafkaBenchResult(String stage, String delivery, int keys, long events, long measuredEvents, long rate,
         double eventsPerSecond, double generatorEventsPerSecond, Latency uncommitted, Latency committed,
         double jobCpuMicros, double brokerCpuMicros, double generatorCpuMicros, double consumerCpuMicros,
-        double jobGcMillis, List<Second> uncommittedSeconds, List<Second> committedSeconds, double loadAverage) {
+        double jobGcMillis, double jitMillis, List<Second> uncommittedSeconds, List<Second> committedSeconds, double loadAverage) {
 
     /** One second of the measured part, from its first output: outputs, and their latency in µs. */
     public record Second(long second, long count, long p50Micros, long p99Micros, long maxMicros) {
@@ -81,13 +84,13 @@ public record KafkaBenchResult(String stage, String delivery, int keys, long eve
 
     static final String[] HEADER = {"stage", "delivery", "paced at", "events/s", "generator/s",
         "uncommitted ms p50 / p99 / p99.9 / max", "committed ms p50 / p99 / p99.9 / max", "job µs/ev",
-        "broker µs/ev", "generator µs/ev", "consumer µs/ev", "job GC ms", "load"};
+        "broker µs/ev", "generator µs/ev", "consumer µs/ev", "job GC ms", "JIT ms", "load"};
 
     String[] row() {
         return new String[] {stage, delivery, rate == 0 ? "-" : String.format(Locale.ROOT, "%,d/s", rate),
             count(eventsPerSecond), count(generatorEventsPerSecond), uncommitted.cell(), committed.cell(),
             micros(jobCpuMicros), micros(brokerCpuMicros), micros(generatorCpuMicros), micros(consumerCpuMicros),
-            count(jobGcMillis), String.format(Locale.ROOT, "%.2f", loadAverage)};
+            count(jobGcMillis), count(jitMillis), String.format(Locale.ROOT, "%.2f", loadAverage)};
     }
 
     /** The stages as a Markdown table, then rnnstream ÷ each anchor that ran beside it. */
@@ -125,7 +128,8 @@ public record KafkaBenchResult(String stage, String delivery, int keys, long eve
                 med(runs, KafkaBenchResult::generatorEventsPerSecond), Latency.median(runs, true),
                 Latency.median(runs, false), med(runs, KafkaBenchResult::jobCpuMicros),
                 med(runs, KafkaBenchResult::brokerCpuMicros), med(runs, KafkaBenchResult::generatorCpuMicros),
-                med(runs, KafkaBenchResult::consumerCpuMicros), med(runs, KafkaBenchResult::jobGcMillis), List.of(),
+                med(runs, KafkaBenchResult::consumerCpuMicros), med(runs, KafkaBenchResult::jobGcMillis),
+                med(runs, KafkaBenchResult::jitMillis), List.of(),
                 List.of(), med(runs, KafkaBenchResult::loadAverage));
     }
 
@@ -135,6 +139,17 @@ public record KafkaBenchResult(String stage, String delivery, int keys, long eve
         double[] v = runs.stream().mapToDouble(f).sorted().toArray();
         int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    /**
+     * Whether the JVMs were still compiling through the measured part: their JIT time is more than 5 % of
+     * its length. Measured on this 2-core machine: at 10,000 events/s the compilers of the four JVMs ran
+     * for about two minutes, and a run measured inside them had a p99 of 1.1 s where the steady state's
+     * was 20 ms.
+     */
+    public boolean stillCompiling() {
+        double seconds = measuredEvents / eventsPerSecond;
+        return !stage.contains(MEDIAN) && jitMillis > 0.05 * seconds * 1e3;
     }
 
     /** The stage a row is about, without " (median of N)". */
@@ -166,11 +181,11 @@ public record KafkaBenchResult(String stage, String delivery, int keys, long eve
         return String.format(Locale.ROOT, "{\"stage\":\"%s\",\"delivery\":\"%s\",\"keys\":%d,\"events\":%d,"
                 + "\"measuredEvents\":%d,\"rate\":%d,\"eventsPerSecond\":%s,\"generatorEventsPerSecond\":%s,"
                 + "\"readUncommitted\":%s,\"readCommitted\":%s,\"cpuMicrosPerEvent\":{\"job\":%s,\"broker\":%s,"
-                + "\"generator\":%s,\"consumer\":%s},\"jobGcMillis\":%s,\"loadAverage\":%.2f,"
+                + "\"generator\":%s,\"consumer\":%s},\"jobGcMillis\":%s,\"jitMillis\":%s,\"loadAverage\":%.2f,"
                 + "\"secondsReadUncommitted\":%s,\"secondsReadCommitted\":%s}", stage, delivery, keys, events,
                 measuredEvents, rate, num(eventsPerSecond), num(generatorEventsPerSecond), uncommitted.json(),
                 committed.json(), num(jobCpuMicros), num(brokerCpuMicros), num(generatorCpuMicros),
-                num(consumerCpuMicros), num(jobGcMillis), loadAverage, seconds(uncommittedSeconds),
+                num(consumerCpuMicros), num(jobGcMillis), num(jitMillis), loadAverage, seconds(uncommittedSeconds),
                 seconds(committedSeconds));
     }
 

@@ -120,7 +120,7 @@ public final class LatencyConsumer {
     }
 
     private static String progress(Measured[] m) {
-        return "seen " + m[0].count.get() + " " + m[1].count.get() + " " + ChildJvm.ownCpuNanos();
+        return "seen " + m[0].count.get() + " " + m[1].count.get() + " " + ChildJvm.ownCpuNanos() + " " + ChildJvm.compileMillis();
     }
 
     private static void consume(Properties p, String topic, long expected, long warmup, long idleNanos, Measured m,

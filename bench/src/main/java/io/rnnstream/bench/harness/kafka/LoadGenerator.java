@@ -56,7 +56,8 @@ public final class LoadGenerator {
         PrintStream out = System.out;
         AtomicLong acked = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
-        Thread reporter = ChildJvm.reporter(() -> "sent " + acked.get() + " " + ChildJvm.ownCpuNanos(), out);
+        Thread reporter = ChildJvm.reporter(() -> "sent " + acked.get() + " " + ChildJvm.ownCpuNanos() + " "
+                + ChildJvm.compileMillis(), out);
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             // Metadata before the clock starts: the first send would otherwise wait for it, then catch up.
@@ -71,7 +72,7 @@ public final class LoadGenerator {
                         out.flush();
                         awaitGo();
                     }
-                    out.println("go " + ChildJvm.wallMicros() + " " + ChildJvm.ownCpuNanos());
+                    out.println("go " + ChildJvm.wallMicros() + " " + ChildJvm.ownCpuNanos() + " " + ChildJvm.compileMillis());
                     out.flush();
                     start = System.nanoTime();
                     first = i;
@@ -114,7 +115,7 @@ public final class LoadGenerator {
         if (failure.get() != null) {
             ChildJvm.fail(out, "sending", failure.get());
         }
-        out.println("sent " + acked.get() + " " + ChildJvm.ownCpuNanos());
+        out.println("sent " + acked.get() + " " + ChildJvm.ownCpuNanos() + " " + ChildJvm.compileMillis());
         out.println("malformed " + bad);
         out.println("done");
         out.flush();
