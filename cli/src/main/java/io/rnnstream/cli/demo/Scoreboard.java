@@ -170,6 +170,33 @@ public final class Scoreboard {
         return r;
     }
 
+    /**
+     * The q-quantile in ms of the latencies of outputs that arrived from {@code fromSecond} on (seconds
+     * since the first output), processing or committed; -1 when there are none. The demo quotes the
+     * second half of its run beside the whole: its JVMs compile for the first minute or so on two cores,
+     * and that warm-up is not the latency of a job that has been running.
+     */
+    public synchronized long percentileFrom(int fromSecond, double q, boolean processing) {
+        java.util.List<long[]> bySecond = processing ? processingBySecond : committedBySecond;
+        int n = 0;
+        for (int s = Math.max(0, fromSecond); s < bySecond.size(); s++) {
+            n += (int) bySecond.get(s)[0];
+        }
+        long[] all = new long[n];
+        int i = 0;
+        for (int s = Math.max(0, fromSecond); s < bySecond.size(); s++) {
+            long[] a = bySecond.get(s);
+            System.arraycopy(a, 1, all, i, (int) a[0]);
+            i += (int) a[0];
+        }
+        return n == 0 ? -1 : percentile(all, n, q);
+    }
+
+    /** Seconds since the first output that have outputs filed under them. */
+    public synchronized int seconds() {
+        return outputsBySecond.size();
+    }
+
     /** The latency distribution: for each of {@code points} quantiles q, [0] q, [1] processing ms, [2] committed ms. */
     public synchronized double[][] latencyQuantiles(int points) {
         double[][] r = new double[3][points];
