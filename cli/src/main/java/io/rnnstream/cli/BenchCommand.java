@@ -6,6 +6,7 @@ import io.rnnstream.bench.harness.BenchSpec;
 import io.rnnstream.bench.harness.AnchorStages;
 import io.rnnstream.bench.harness.BenchStage;
 import io.rnnstream.bench.harness.EndToEndBench;
+import io.rnnstream.bench.harness.StageProfile;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
 import io.rnnstream.model.ModelLoader;
@@ -13,9 +14,11 @@ import io.rnnstream.model.StepKernel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import jdk.jfr.Recording;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -90,6 +93,11 @@ public class BenchCommand extends BaseCommand {
                     + "e.g. -D state.backend.rocksdb.use-bloom-filter=true.")
     java.util.Map<String, String> flinkConf = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--profile", description = "Also record each run with JFR (the JDK's sampling profiler) and print"
+            + " where the operator thread's time goes: each stage of the path's share of its samples and µs per"
+            + " event (docs/BENCHMARKS.md, \"Where the operator's time goes\").")
+    boolean profile;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON to this file.")
     Path json;
 
@@ -143,6 +151,7 @@ public class BenchCommand extends BaseCommand {
         for (int i = 0; i < specs.size() * stageList.size(); i++) {
             bySpec.add(new ArrayList<>());
         }
+        StringBuilder profiles = new StringBuilder();
         // Interleaved, so that the machine's load changes touch every configuration alike.
         for (int r = 0; r < repeat; r++) {
             for (int i = 0; i < specs.size(); i++) {
@@ -153,7 +162,23 @@ public class BenchCommand extends BaseCommand {
                             spec.backend(), spec.keys(), spec.events(),
                             repeat > 1 ? " (" + (r + 1) + " of " + repeat + ")" : "");
                     err().flush();
-                    BenchResult res = EndToEndBench.run(spec, stage, provider, m.id(), flinkConf);
+                    BenchResult res;
+                    if (profile) {
+                        Path jfr = Files.createTempFile("rnnstream-bench-", ".jfr");
+                        try (Recording rec = StageProfile.start(Duration.ofMillis(2))) {
+                            res = EndToEndBench.run(spec, stage, provider, m.id(), flinkConf);
+                            rec.stop();
+                            rec.dump(jfr);
+                            profiles.append(String.format(Locale.ROOT, "%n%s, %s, %,d keys: where the operator thread's"
+                                    + " time goes (%,.0f events/s, %.2f µs per event)%n", stage.name(), spec.backend(),
+                                    spec.keys(), res.eventsPerSecond(), 1e6 / res.eventsPerSecond()))
+                                    .append(StageProfile.read(jfr, 1e6 / res.eventsPerSecond()).table());
+                        } finally {
+                            Files.deleteIfExists(jfr);
+                        }
+                    } else {
+                        res = EndToEndBench.run(spec, stage, provider, m.id(), flinkConf);
+                    }
                     results.add(res);
                     bySpec.get(i * stageList.size() + j).add(res);
                 }
@@ -168,6 +193,7 @@ public class BenchCommand extends BaseCommand {
                 results.size()) : results);
         String js = BenchResult.toJson(results);
         out().print(table);
+        out().print(profiles);
         out().println();
         out().print(js);
         if (json != null) {
