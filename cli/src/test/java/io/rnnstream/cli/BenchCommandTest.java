@@ -20,7 +20,7 @@ class BenchCommandTest {
         ModelFile.write(RnnstreamTest.mnistModel(), model);
         Path json = dir.resolve("bench.json");
         RnnstreamTest.Run r = RnnstreamTest.run("bench", "--model", model.toString(), "--keys", "50", "--backend",
-                "hashmap", "--events", "3000", "--stages", "rnnstream,floor,naive", "--json", json.toString());
+                "hashmap", "--events", "3000", "--stages", "rnnstream,floor,naive", "--profile", "--json", json.toString());
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().startsWith("| stage     | backend |"), r.out());
         assertTrue(r.out().contains("| rnnstream | hashmap |"), r.out());
@@ -30,6 +30,9 @@ class BenchCommandTest {
         assertTrue(r.out().contains("rnnstream ÷ naive (hashmap, 50 keys): "), r.out());
         assertTrue(r.out().contains("\"stateDetail\":\"sequence-meta 5"), r.out());
         assertTrue(Files.readString(json).contains("\"keys\":50"));
+        // --profile: a per-stage table for each run, after the results.
+        assertTrue(r.out().contains("rnnstream, hashmap, 50 keys: where the operator thread's time goes"), r.out());
+        assertTrue(r.out().contains("| hottest innermost frames"), r.out());
     }
 
     @Test
