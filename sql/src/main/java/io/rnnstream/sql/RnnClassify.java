@@ -38,9 +38,10 @@ import org.apache.flink.types.Row;
  *
  * <p>Event-time order (the DataStream job's order stage, {@link TsOrder}'s rules): with {@code on_time},
  * a row with no {@code step} (no such column, or null) is held until the watermark passes its time and
- * then applied in time order (rows of one time in arrival order); one at or behind the watermark is late
- * and one beyond {@code max_buffered_steps} held rows refused, both error rows. Rows with a {@code step}
- * go straight to the core, which orders them by step.
+ * then applied in time order (rows of one time in arrival order); one beyond {@code max_buffered_steps}
+ * held rows is an error row. A row at or behind the watermark would be a late error row by the same
+ * rules, but Flink 2.2.1's PTF runtime drops it before {@code eval} (docs/SQL.md). Rows with a
+ * {@code step} go straight to the core, which orders them by step.
  *
  * <p>State (Flink-serialized structured types, no Kryo): {@code sequence} is the job's
  * {@link SequenceMeta} (recurrent state and bookkeeping: one read and one write per row);
