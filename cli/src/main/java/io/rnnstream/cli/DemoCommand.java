@@ -1,6 +1,7 @@
 package io.rnnstream.cli;
 
 import io.rnnstream.cli.demo.DemoReport;
+import io.rnnstream.cli.demo.DemoSql;
 import io.rnnstream.cli.demo.Scoreboard;
 import io.rnnstream.connectors.FileConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
@@ -17,6 +18,7 @@ import io.rnnstream.job.StreamOptions;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
 import io.rnnstream.model.ModelLoader;
+import io.rnnstream.sql.SqlScript;
 import io.rnnstream.trainer.data.Datasets;
 import io.rnnstream.trainer.data.SequenceDataset;
 import java.io.IOException;
@@ -36,6 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -85,6 +89,11 @@ final class DemoCommand extends BaseCommand {
                     + " validation digits (default: ${DEFAULT-VALUE}); a model without that table decides at"
                     + " confidence Q instead.")
     double decideAtPrecision;
+
+    @Option(names = "--sql", description = "Run the job as Flink SQL (the Kafka SQL connector with JSON, RNN_CLASSIFY,"
+            + " outputs written exactly once: docs/SQL.md) instead of the DataStream job; the replay, scoreboard"
+            + " and report are the same.")
+    boolean sql;
 
     @Option(names = "--train", description = "Retrain the bundled model first, with the command that made it.")
     boolean train;
@@ -172,12 +181,9 @@ final class DemoCommand extends BaseCommand {
                     checkpointInterval, uiPort);
             // As the job runs (rnnstream stream, JobMain): partly filled network buffers leave after 5 ms.
             env.setBufferTimeout(JobOptions.DEFAULT_BUFFER_TIMEOUT.toMillis());
-            KafkaJob.Settings kafka = KafkaJob.settings().bootstrapServers(broker.bootstrapServers())
-                    .inputTopic("events").outputTopic("outputs").dlqTopic("dead-letters").groupId("rnnstream-demo")
-                    .startingOffsets(StartingOffsets.EARLIEST).transactionalIdPrefix("rnnstream-demo").build();
-            KafkaJob.build(env, kafka, Pipeline.builder().model(ModelProvider.of(m)).options(decisions));
-            job = env.executeAsync("rnnstream demo");
-            out().println("flink     job " + job.getJobID() + ", parallelism " + parallelism + ", web UI http://127.0.0.1:"
+            job = sql ? startSqlJob(env, broker.bootstrapServers(), modelPath, steps, threshold)
+                    : startDataStreamJob(env, broker.bootstrapServers(), m, decisions);
+            out().println("flink     " + (sql ? "SQL " : "") + "job " + job.getJobID() + ", parallelism " + parallelism + ", web UI http://127.0.0.1:"
                     + uiPort);
             out().flush();
 
@@ -297,6 +303,40 @@ final class DemoCommand extends BaseCommand {
             }
             FileConnectors.deleteTree(work);
         }
+    }
+
+    private static JobClient startDataStreamJob(StreamExecutionEnvironment env, String bootstrap, Model m,
+            StreamOptions decisions) throws Exception {
+        KafkaJob.Settings kafka = KafkaJob.settings().bootstrapServers(bootstrap)
+                .inputTopic("events").outputTopic("outputs").dlqTopic("dead-letters").groupId("rnnstream-demo")
+                .startingOffsets(StartingOffsets.EARLIEST).transactionalIdPrefix("rnnstream-demo").build();
+        KafkaJob.build(env, kafka, Pipeline.builder().model(ModelProvider.of(m)).options(decisions));
+        return env.executeAsync("rnnstream demo");
+    }
+
+    /**
+     * The same job through the SQL path: {@link DemoSql}'s script on the same environment (checkpoints,
+     * state backend, buffer timeout), its statement set one job. The decision threshold is the one the
+     * DataStream job would compute from {@code --decide-at-precision}, passed as RNN_CLASSIFY's
+     * confidence, so both paths decide at the same step.
+     */
+    private static JobClient startSqlJob(StreamExecutionEnvironment env, String bootstrap, Path model, int steps,
+            double threshold) throws Exception {
+        StreamTableEnvironment t = StreamTableEnvironment.create(env);
+        SqlScript.register(t);
+        String script = DemoSql.builder().bootstrapServers(bootstrap).model(model).sequenceLength(steps)
+                .decideAtConfidence(threshold).build().script();
+        JobClient job = null;
+        for (String statement : SqlScript.split(script)) {
+            TableResult r = t.executeSql(statement);
+            if (SqlScript.isDml(statement)) {
+                job = r.getJobClient().orElseThrow();
+            }
+        }
+        if (job == null) {
+            throw new IllegalStateException("the demo's SQL started no job");
+        }
+        return job;
     }
 
     /**

@@ -60,6 +60,10 @@ public class SqlCommand extends BaseCommand {
         SqlScript.register(t);
         List<JobClient> jobs = new ArrayList<>();
         for (String statement : statements) {
+            if (SqlScript.applySet(t, statement)) {
+                // A client statement (executeSql refuses it): the table configuration, as the SQL Client does.
+                continue;
+            }
             TableResult r = t.executeSql(statement);
             if (SqlScript.isDml(statement)) {
                 r.getJobClient().ifPresent(j -> {

@@ -7,6 +7,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -20,28 +22,45 @@ class DemoCommandTest {
 
     @Test
     void shortDemoEndsWithItsSummaryAndLeavesNoProcess() throws Exception {
+        inRepository(() -> runShortDemo("DataStream job"));
+    }
+
+    /** {@code demo --sql}: the same replay, scoreboard and report, the job run through RNN_CLASSIFY. */
+    @Test
+    void shortSqlDemoEndsWithTheSameSummary() throws Exception {
+        inRepository(() -> runShortDemo("SQL job", "--sql"));
+    }
+
+    interface Body {
+        void run() throws Exception;
+    }
+
+    private static void inRepository(Body body) throws Exception {
         // The bundled model and data live at the repository root, one level above this module.
         System.setProperty("rnnstream.home", Path.of("..").toAbsolutePath().normalize().toString());
         System.setProperty("rnnstream.data.dir", Path.of("..", "data").toAbsolutePath().normalize().toString());
         try {
-            runShortDemo();
+            body.run();
         } finally {
             System.clearProperty("rnnstream.home");
             System.clearProperty("rnnstream.data.dir");
         }
     }
 
-    private void runShortDemo() throws Exception {
+    private void runShortDemo(String jobKind, String... extra) throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = Rnnstream.commandLine();
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         Path report = tmp.resolve("report");
-        int rc = cl.execute("demo", "--limit", "60", "--concurrent", "16", "--web-ui-port",
-                Integer.toString(DemoCommand.freePortFrom(18081)), "--report", report.toString());
+        List<String> args = new ArrayList<>(List.of("demo", "--limit", "60", "--concurrent", "16", "--web-ui-port",
+                Integer.toString(DemoCommand.freePortFrom(18081)), "--report", report.toString()));
+        args.addAll(List.of(extra));
+        int rc = cl.execute(args.toArray(new String[0]));
         String o = out.toString();
         assertEquals(0, rc, o + "\n" + err);
+        assertTrue(o.contains("flink     " + (extra.length > 0 ? "SQL job" : "job")), jobKind + ": " + o);
         assertTrue(o.contains("60 held-out MNIST digits"), o);
         assertTrue(o.contains("events              1,680 in, 1,680 outputs, 0 dead letters"), o);
         Matcher acc = Pattern.compile("accuracy\\s+([0-9.]+)% of 60 digits").matcher(o);

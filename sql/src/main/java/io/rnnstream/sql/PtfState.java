@@ -14,7 +14,7 @@ import org.apache.flink.table.functions.ProcessTableFunction;
  * as a mutable object that Flink writes back when the call returns, and never hands in null: a
  * {@link SequenceMeta} that is all defaults is what "no state" looks like, and clearing it is
  * {@link ProcessTableFunction.Context#clearAllState}, which takes effect when the call returns (so
- * {@link #finish} issues it only if nothing was written after the clear).
+ * {@link #finish} issues it only if nothing was written after the clear and no event is held).
  */
 final class PtfState implements KeyState {
     private final ProcessTableFunction.Context ctx;
@@ -89,12 +89,15 @@ final class PtfState implements KeyState {
     }
 
     /**
-     * After the core returns: a clear that nothing overwrote forgets the key, every state entry of it
-     * (the core clears only with no early step left, and the saved arguments are written again when
-     * the key's next sequence starts).
+     * After the core returns: a key with nothing left forgets every state entry (sequence, early steps,
+     * saved arguments) in one {@link ProcessTableFunction.Context#clearAllState}. Nothing left means the
+     * core cleared it (or never wrote it: a first row that was refused) and no event of the key is held
+     * for event-time order: held events keep the entries, since their wakes need the saved arguments and
+     * the buffer itself. The core clears only with no early step left, and the arguments are written
+     * again when the key's next sequence starts.
      */
-    void finish() {
-        if (cleared) {
+    void finish(PtfHeld held) throws Exception {
+        if ((cleared || isEmpty(sequence)) && held.count() == 0) {
             ctx.clearAllState();
         }
     }

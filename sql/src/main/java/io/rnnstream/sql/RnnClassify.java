@@ -3,10 +3,13 @@ package io.rnnstream.sql;
 import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.connectors.RecordJson;
 import io.rnnstream.job.SequenceMeta;
+import io.rnnstream.job.order.TsOrder;
 import io.rnnstream.job.step.Emitter;
 import io.rnnstream.job.step.SequenceCore;
 import io.rnnstream.job.step.StepCounts;
+import java.util.List;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.table.annotation.ArgumentHint;
 import org.apache.flink.table.annotation.ArgumentTrait;
@@ -33,9 +36,17 @@ import org.apache.flink.types.Row;
  * <p>The sequence rules and the model arithmetic are the job's own {@link SequenceCore}; this class
  * only translates between rows and the core's types ({@link PtfState}, {@link PtfTimers}).
  *
+ * <p>Event-time order (the DataStream job's order stage, {@link TsOrder}'s rules): with {@code on_time},
+ * a row with no {@code step} (no such column, or null) is held until the watermark passes its time and
+ * then applied in time order (rows of one time in arrival order); one beyond {@code max_buffered_steps}
+ * held rows is an error row. A row at or behind the watermark would be a late error row by the same
+ * rules, but Flink 2.2.1's PTF runtime drops it before {@code eval} (docs/SQL.md). Rows with a
+ * {@code step} go straight to the core, which orders them by step.
+ *
  * <p>State (Flink-serialized structured types, no Kryo): {@code sequence} is the job's
  * {@link SequenceMeta} (recurrent state and bookkeeping: one read and one write per row);
  * {@code early_steps} holds out-of-order steps (a map view: touched only by early rows);
+ * {@code held_by_ts} and {@code held_count} the rows waiting for the watermark ({@link PtfHeld});
  * {@code call} keeps this call's arguments, written when a sequence starts, because {@code onTimer} receives
  * no scalar arguments in Flink 2.2 and a timer may fire before any row after a restore.
  *
@@ -57,6 +68,8 @@ public class RnnClassify extends ProcessTableFunction<RowData> {
     static final String STATE_SEQUENCE = "sequence";
     static final String STATE_EARLY_STEPS = "early_steps";
     static final String STATE_CALL = "call";
+    static final String STATE_HELD = "held_by_ts";
+    static final String STATE_HELD_COUNT = "held_count";
 
     private transient StepDriver driver;
     private transient Counter rowsRefused;
@@ -67,14 +80,25 @@ public class RnnClassify extends ProcessTableFunction<RowData> {
         rowsRefused = g.counter("rowsRefused");
         // The core's counts, under the DataStream job's metric names (docs/STREAMING.md).
         for (String name : new StepCounts().asMap().keySet()) {
-            g.gauge(name, () -> driver == null ? 0L : driver.core().counts().asMap().get(name));
+            if (!name.equals("deadLetters")) {
+                g.gauge(name, () -> driver == null ? 0L : driver.core().counts().asMap().get(name));
+            }
         }
+        // One operator does both stages' work here: its dead letters are the order stage's and the core's.
+        g.gauge("deadLetters", () -> driver == null ? 0L : driver.core().counts().deadLetters
+                + driver.order().deadLetters());
+        // The order stage's own counts, under the DataStream order stage's names.
+        g.gauge("reordered", () -> driver == null ? 0L : driver.order().reordered);
+        g.gauge("lateEvents", () -> driver == null ? 0L : driver.order().lateEvents);
+        g.gauge("bufferOverflows", () -> driver == null ? 0L : driver.order().overflows);
     }
 
     public void eval(Context ctx,
             @StateHint(name = STATE_SEQUENCE, ttl = "0") SequenceMeta sequence,
             @StateHint(name = STATE_EARLY_STEPS, ttl = "0") MapView<Integer, Event> earlySteps,
             @StateHint(name = STATE_CALL, ttl = "0") MapView<String, String> call,
+            @StateHint(name = STATE_HELD, ttl = "0") MapView<Long, List<Event>> held,
+            @StateHint(name = STATE_HELD_COUNT, ttl = "0") MapView<String, Integer> heldCount,
             @ArgumentHint(value = ArgumentTrait.SET_SEMANTIC_TABLE, name = "input") Row input,
             @ArgumentHint(name = "model") String model,
             @ArgumentHint(name = "sequence_length", isOptional = true) Integer sequenceLength,
@@ -102,12 +126,18 @@ public class RnnClassify extends ProcessTableFunction<RowData> {
             return;
         }
         PtfState state = new PtfState(ctx, parsed.key(), sequence, earlySteps);
-        d.core().onEvent(parsed.event(), state, new PtfTimers(ctx), new Rows());
-        state.finish();
+        PtfTimers timers = new PtfTimers(ctx);
+        PtfHeld heldView = new PtfHeld(held, heldCount);
+        Rows rows = new Rows();
+        // Through the order stage's rules: a row with a step (or without on_time) passes straight on.
+        d.order().onEvent(parsed.event(), timers.currentWatermark(), heldView, new Ordered(d, state, timers, rows));
+        fireOverdue(d, state, timers, rows);
+        state.finish(heldView);
     }
 
     public void onTimer(OnTimerContext ctx, SequenceMeta sequence, MapView<Integer, Event> earlySteps,
-            MapView<String, String> call) throws Exception {
+            MapView<String, String> call, MapView<Long, List<Event>> held, MapView<String, Integer> heldCount)
+            throws Exception {
         CallArgs saved = CallArgs.loadFrom(call);
         StepDriver d = saved != null ? driver(saved) : driver;
         if (d == null) {
@@ -117,8 +147,38 @@ public class RnnClassify extends ProcessTableFunction<RowData> {
         // No key here (a timer has no row): records need none, Flink puts the PARTITION BY columns in front
         // of every row, and buffered events that become dead letters carry their own.
         PtfState state = new PtfState(ctx, null, sequence, earlySteps);
-        d.core().onTimer(ctx.timeContext(Long.class).time(), state, new PtfTimers(ctx), new Rows());
-        state.finish();
+        PtfTimers timers = new PtfTimers(ctx);
+        PtfHeld heldView = new PtfHeld(held, heldCount);
+        Rows rows = new Rows();
+        long at = ctx.timeContext(Long.class).time();
+        if (PtfTimers.isWake(ctx.currentTimer())) {
+            // The watermark passed held rows. It may have passed several of this key's held times at once:
+            // all of them leave now, in time order, before any core timer the same watermark passed fires
+            // (fireOverdue), as the DataStream order stage releases them all before the watermark reaches
+            // the step stage. Their own wakes are deleted, so each held time is released once.
+            Ordered out = new Ordered(d, state, timers, rows);
+            for (long ts : heldView.dueBy(timers.currentWatermark())) {
+                if (ts != at) {
+                    timers.clearWake(ts);
+                }
+                d.order().onWake(ts, heldView, out);
+            }
+        } else {
+            d.core().onTimer(at, state, timers, rows);
+        }
+        fireOverdue(d, state, timers, rows);
+        state.finish(heldView);
+    }
+
+    /**
+     * Fires the core's timer that the watermark had already passed when the core set it (Flink's PTF
+     * runtime would drop it: {@link PtfTimers}). Firing may set the next one (forget the ended sequence
+     * later), which is overdue too only with a zero idle timeout; that ends by itself, as the key clears.
+     */
+    private static void fireOverdue(StepDriver d, PtfState state, PtfTimers timers, Rows rows) throws Exception {
+        for (long t = timers.takeOverdue(); t != SequenceMeta.NO_TIMER; t = timers.takeOverdue()) {
+            d.core().onTimer(t, state, timers, rows);
+        }
     }
 
     /** Built on the first row (or timer): only then does a call's arguments reach the function. */
@@ -127,6 +187,43 @@ public class RnnClassify extends ProcessTableFunction<RowData> {
             driver = new StepDriver(args);
         }
         return driver;
+    }
+
+    /** The order stage's decisions: released rows go to the core, refused ones become error rows. */
+    private static final class Ordered implements TsOrder.Out {
+        private final StepDriver d;
+        private final PtfState state;
+        private final PtfTimers timers;
+        private final Rows rows;
+
+        Ordered(StepDriver d, PtfState state, PtfTimers timers, Rows rows) {
+            this.d = d;
+            this.state = state;
+            this.timers = timers;
+            this.rows = rows;
+        }
+
+        @Override
+        public void event(Event e) {
+            try {
+                d.core().onEvent(e, state, timers, rows);
+            } catch (RuntimeException ex) {
+                throw ex;
+            } catch (Exception ex) {
+                // State access failed (the backend's, e.g. RocksDB I/O): the job restarts from its checkpoint.
+                throw new IllegalStateException(NAME + ": state access failed", ex);
+            }
+        }
+
+        @Override
+        public void deadLetter(Event e, String why) {
+            rows.deadLetter(new DeadLetter(e.raw != null ? e.raw : RecordJson.event(e), why, e.key));
+        }
+
+        @Override
+        public void wakeAt(long ts) {
+            timers.wake(ts);
+        }
     }
 
     /** Turns the core's records into this function's output rows. */

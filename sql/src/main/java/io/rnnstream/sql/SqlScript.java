@@ -64,6 +64,23 @@ public final class SqlScript {
         return out;
     }
 
+    private static final java.util.regex.Pattern SET = java.util.regex.Pattern.compile(
+            "(?is)SET\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)'");
+
+    /**
+     * {@code SET 'key' = 'value'} applied to {@code t}'s configuration, as the SQL Client does it;
+     * false when {@code statement} is no such SET. {@link TableEnvironment#executeSql} refuses SET
+     * (it is a client statement), yet scripts written for the SQL Client use it for checkpointing.
+     */
+    public static boolean applySet(TableEnvironment t, String statement) {
+        java.util.regex.Matcher m = SET.matcher(statement.strip());
+        if (!m.matches()) {
+            return false;
+        }
+        t.getConfig().getConfiguration().setString(m.group(1).replace("''", "'"), m.group(2).replace("''", "'"));
+        return true;
+    }
+
     /** INSERTs and statement sets start jobs whose results are not rows to print. */
     public static boolean isDml(String statement) {
         String s = normalized(statement);

@@ -31,4 +31,16 @@ class SqlScriptTest {
         assertTrue(SqlScript.isDml("insert into x select 1"));
         assertFalse(SqlScript.isDml(s.get(2)));
     }
+
+    @Test
+    void setStatementsGoToTheTableConfigurationAsInTheSqlClient() {
+        org.apache.flink.table.api.TableEnvironment t = org.apache.flink.table.api.TableEnvironment.create(
+                org.apache.flink.table.api.EnvironmentSettings.inStreamingMode());
+        assertTrue(SqlScript.applySet(t, "set 'execution.checkpointing.interval' =\n '1 s'"));
+        assertTrue(SqlScript.applySet(t, "SET 'pipeline.name' = 'it''s'"));
+        assertEquals("1 s", t.getConfig().getConfiguration().toMap().get("execution.checkpointing.interval"));
+        assertEquals("it's", t.getConfig().getConfiguration().toMap().get("pipeline.name"));
+        assertFalse(SqlScript.applySet(t, "SELECT 1"));
+        assertFalse(SqlScript.applySet(t, "SET"));
+    }
 }
