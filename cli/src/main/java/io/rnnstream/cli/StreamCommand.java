@@ -1,6 +1,7 @@
 package io.rnnstream.cli;
 
 import io.rnnstream.connectors.FileConnectors;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.job.JobOptions;
 import io.rnnstream.job.KafkaJob;
 import io.rnnstream.job.LocalFileJob;
@@ -161,6 +162,11 @@ public class StreamCommand extends BaseCommand {
                     + " again, byte-identical under the same key and step) (default: ${DEFAULT-VALUE}).")
     String delivery;
 
+    @Option(names = "--format", defaultValue = "json", paramLabel = "json|avro",
+            description = "Kafka: events in and outputs out as JSON text or Avro binary (schemas in docs/KAFKA.md);"
+                    + " dead letters stay JSON (default: ${DEFAULT-VALUE}).")
+    String format;
+
     @Option(names = "--buffer-timeout", defaultValue = "5ms", paramLabel = "DURATION",
             converter = DurationConverter.class,
             description = "How long a partly filled network buffer waits before Flink sends it: lower is less"
@@ -185,6 +191,7 @@ public class StreamCommand extends BaseCommand {
         o.modelDir = modelDir;
         o.swapPolicy = swapPolicy;
         o.delivery = delivery;
+        o.format = format;
         o.checkpointInterval = checkpointInterval;
         o.bufferTimeout = bufferTimeout;
         o.parallelism = parallelism;
@@ -219,6 +226,10 @@ public class StreamCommand extends BaseCommand {
         if (files && (modelTopic != null || statusTopic != null)) {
             throw new IllegalArgumentException("--model-topic and --status-topic need Kafka (--bootstrap-servers …):"
                     + " the file job serves the one --model");
+        }
+        if (files && WireFormat.parse(format) != WireFormat.JSON) {
+            throw new IllegalArgumentException("--format " + format + " needs Kafka (--bootstrap-servers …): files are"
+                    + " lines of JSON");
         }
         if (kafka == files) {
             throw new IllegalArgumentException("say where events come from: either --input-file, --output-file and"
