@@ -54,7 +54,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  * <pre>
  * java -cp bench/target/classes:$(cat bench/target/classpath.txt) org.openjdk.jmh.Main WireFormatBenchmark
+ * java -cp bench/target/classes:$(cat bench/target/classpath.txt) io.rnnstream.bench.WireFormatBenchmark 5
  * </pre>
+ * The second form is for a shared machine: JMH's wall-clock averages there swing by more than the
+ * differences, so it reads this thread's CPU time over 400,000 calls per format, the formats interleaved
+ * round after round, and prints each round and the medians.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -181,6 +185,59 @@ public class WireFormatBenchmark {
     }
 
     /** With the raw bytes kept as the job keeps them (base64), as {@link AvroRecords} does. */
+    public static void main(String[] args) throws IOException {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        String[] formats = {"json", "avro", "avro-generic", "compact"};
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        double[][] ns = new double[3][formats.length * rounds];
+        String[] ops = {"parseAndEncode", "parse", "encode"};
+        long sink = 0;
+        WireFormatBenchmark[] b = new WireFormatBenchmark[formats.length];
+        for (int f = 0; f < formats.length; f++) {
+            b[f] = new WireFormatBenchmark();
+            b[f].format = formats[f];
+            b[f].setUp();
+            for (int j = 0; j < 300_000; j++) {
+                sink += b[f].parseAndEncode().hashCode() + b[f].parse().hashCode() + b[f].encode().hashCode();
+            }
+        }
+        int calls = 400_000;
+        for (int r = 0; r < rounds; r++) {
+            StringBuilder line = new StringBuilder("round " + (r + 1) + ":");
+            for (int f = 0; f < formats.length; f++) {
+                for (int op = 0; op < 3; op++) {
+                    long t0 = cpu.getCurrentThreadCpuTime();
+                    for (int j = 0; j < calls; j++) {
+                        Object o = op == 0 ? b[f].parseAndEncode() : op == 1 ? b[f].parse() : b[f].encode();
+                        sink += o == null ? 0 : 1;
+                    }
+                    ns[op][f * rounds + r] = (cpu.getCurrentThreadCpuTime() - t0) / (double) calls;
+                }
+                line.append(String.format(java.util.Locale.ROOT, "  %s %.0f/%.0f/%.0f ns", formats[f],
+                        ns[0][f * rounds + r], ns[1][f * rounds + r], ns[2][f * rounds + r]));
+            }
+            System.out.println(line);
+        }
+        System.out.println("| format | parse + encode ns | parse ns | encode ns | event bytes | output bytes |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
+        for (int f = 0; f < formats.length; f++) {
+            double[] med = new double[3];
+            for (int op = 0; op < 3; op++) {
+                double[] v = java.util.Arrays.copyOfRange(ns[op], f * rounds, (f + 1) * rounds);
+                java.util.Arrays.sort(v);
+                med[op] = v[rounds / 2];
+            }
+            double evBytes = 0;
+            for (byte[] e : b[f].events) {
+                evBytes += e.length;
+            }
+            Object out = b[f].encode();
+            System.out.println(String.format(java.util.Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %d |", formats[f],
+                    med[0], med[1], med[2], evBytes / N, ((byte[]) out).length));
+        }
+        System.out.println("(" + (sink == 42 ? "" : "done") + ")");
+    }
+
     private static Event fromGeneric(GenericRecord g, byte[] in) {
         Event e = new Event();
         e.raw = java.util.Base64.getEncoder().encodeToString(in);
