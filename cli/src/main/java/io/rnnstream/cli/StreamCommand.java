@@ -11,6 +11,7 @@ import io.rnnstream.job.Pipeline;
 import io.rnnstream.job.StreamOptions;
 import io.rnnstream.job.step.Head;
 import io.rnnstream.model.Model;
+import io.rnnstream.model.ModelException;
 import io.rnnstream.model.ModelLoader;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -227,9 +228,15 @@ public class StreamCommand extends BaseCommand {
             throw new IllegalArgumentException("--model-topic and --status-topic need Kafka (--bootstrap-servers …):"
                     + " the file job serves the one --model");
         }
-        if (files && WireFormat.parse(format) != WireFormat.JSON) {
-            throw new IllegalArgumentException("--format " + format + " needs Kafka (--bootstrap-servers …): files are"
-                    + " lines of JSON");
+        WireFormat wire;
+        try {
+            wire = WireFormat.parse(format);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(e.getMessage(), e);
+        }
+        if (files && wire != WireFormat.JSON) {
+            throw new ModelException("--format " + format + " needs Kafka (--bootstrap-servers …): files are lines of"
+                    + " JSON");
         }
         if (kafka == files) {
             throw new IllegalArgumentException("say where events come from: either --input-file, --output-file and"
