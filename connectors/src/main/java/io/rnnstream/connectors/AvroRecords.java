@@ -11,8 +11,8 @@ import java.util.Base64;
  * {@code AvroRecordsTest} checks both directions against Apache Avro's own reader and writer.
  *
  * <p>Written by hand over the byte array rather than through Avro's {@code GenericDatumReader}: a record
- * object per event and a decoder that trusts the lengths it reads (a corrupt array count would allocate
- * gigabytes before failing) do not fit a stage that must turn every bad record into a one-line dead
+ * object per event and a decoder that sizes its arrays from the counts it reads (its default limit is
+ * about 2^31 items: a corrupt count can allocate gigabytes before the datum fails) do not fit a stage that must turn every bad record into a one-line dead
  * letter at full speed; the benchmark (docs/BENCHMARKS.md, "Binary format") measured the difference.
  * Floats are their four IEEE-754 bytes, little-endian, as Avro specifies: exact by construction.
  */
