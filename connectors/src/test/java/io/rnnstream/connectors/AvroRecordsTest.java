@@ -231,6 +231,19 @@ class AvroRecordsTest {
     }
 
     @Test
+    void theReplayToolWritesWhatTheJobReads() {
+        float[] f = {0.5f, 0f, 1e-7f};
+        var r = new io.rnnstream.connectors.replay.ReplayEvent("seq-3", 2, 1_700_000_000_123L, f, true);
+        Event e = AvroRecords.event(r.toAvro(), null, 3).event();
+        assertEquals(new Event("seq-3", 2, 1_700_000_000_123L, f, true), withoutRaw(e));
+    }
+
+    private static Event withoutRaw(Event e) {
+        e.raw = null;
+        return e;
+    }
+
+    @Test
     void aBinaryDeadLetterIsJsonWithItsBytesInBase64() throws IOException {
         byte[] bytes = {2, 2, 'k', 0, 0, 0, 9};
         EventParser.Result r = AvroRecords.event(bytes, null, 3);
