@@ -4,6 +4,7 @@ import io.rnnstream.connectors.FileConnectors;
 import io.rnnstream.bench.harness.kafka.KafkaBench;
 import io.rnnstream.bench.harness.kafka.KafkaBenchResult;
 import io.rnnstream.bench.harness.kafka.KafkaBenchSpec;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.bench.harness.kafka.KafkaBenchStage;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
@@ -73,6 +74,10 @@ final class BenchKafkaCommand extends BaseCommand {
             description = "The job's sinks, for every job stage (default: ${DEFAULT-VALUE}).")
     String delivery;
 
+    @Option(names = "--format", defaultValue = "json", paramLabel = "json|avro",
+            description = "The records' format, for every stage: events in, outputs out (default: ${DEFAULT-VALUE}).")
+    String format;
+
     @Option(names = "--checkpoint-interval", defaultValue = "1s", paramLabel = "DURATION",
             converter = StreamCommand.DurationConverter.class,
             description = "Checkpoints commit exactly-once outputs (default: ${DEFAULT-VALUE}, as the job runs).")
@@ -122,7 +127,7 @@ final class BenchKafkaCommand extends BaseCommand {
         try {
             KafkaBenchSpec.Builder b = KafkaBenchSpec.builder().stages(KafkaBenchStage.parseList(stages)).keys(keys)
                     .events(events).warmup(warmup).rate(rate).sequenceLength(sequenceLength)
-                    .delivery(KafkaBenchSpec.parseDelivery(delivery)).checkpointInterval(checkpointInterval)
+                    .delivery(KafkaBenchSpec.parseDelivery(delivery)).format(WireFormat.parse(format)).checkpointInterval(checkpointInterval)
                     .bufferTimeoutMs(bufferTimeoutMs).malformed(malformed).parallelism(parallelism).partitions(partitions).timeout(timeout)
                     .repeat(repeat);
             producerProperties.forEach(b::producerProperty);

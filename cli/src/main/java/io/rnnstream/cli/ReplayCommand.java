@@ -1,6 +1,7 @@
 package io.rnnstream.cli;
 
 import io.rnnstream.connectors.replay.Interleaver;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.connectors.replay.KafkaReplay;
 import io.rnnstream.model.ModelException;
 import io.rnnstream.trainer.data.CsvSequences;
@@ -55,6 +56,10 @@ final class ReplayCommand extends BaseCommand {
     @Option(names = "--seed", defaultValue = "42", description = "Seeds the interleaving (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--format", defaultValue = "json", paramLabel = "json|avro",
+            description = "Events as JSON text or Avro binary, as the job's --format reads them (default: ${DEFAULT-VALUE}).")
+    String format;
+
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Any Kafka producer property; repeatable.")
     List<String> kafkaProperties = new ArrayList<>();
 
@@ -63,6 +68,7 @@ final class ReplayCommand extends BaseCommand {
         if (concurrent < 1) {
             throw new IllegalArgumentException("--concurrent must be at least 1");
         }
+        WireFormat wire = WireFormat.parse(format);
         SequenceDataset d = load(data);
         if (limit > 0 && limit < d.size()) {
             d = d.limit(limit);
@@ -86,7 +92,7 @@ final class ReplayCommand extends BaseCommand {
         err().flush();
         Progress bar = Progress.start("replay", events, "events");
         long sent = KafkaReplay.send(new Interleaver(seqs.iterator(), concurrent, seed, System.currentTimeMillis(), 1),
-                bootstrapServers, topic, p, rate, bar::update);
+                bootstrapServers, topic, p, rate, bar::update, (e, ts) -> { }, wire);
         bar.finish(sent);
         out().printf(Locale.ROOT, "sent %,d events of %,d sequences to %s%n", sent, d.size(), topic);
         return 0;

@@ -1,6 +1,7 @@
 package io.rnnstream.cli;
 
 import io.rnnstream.connectors.FileConnectors;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.job.JobOptions;
 import io.rnnstream.job.KafkaJob;
 import io.rnnstream.job.LocalFileJob;
@@ -10,6 +11,7 @@ import io.rnnstream.job.Pipeline;
 import io.rnnstream.job.StreamOptions;
 import io.rnnstream.job.step.Head;
 import io.rnnstream.model.Model;
+import io.rnnstream.model.ModelException;
 import io.rnnstream.model.ModelLoader;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -161,6 +163,11 @@ public class StreamCommand extends BaseCommand {
                     + " again, byte-identical under the same key and step) (default: ${DEFAULT-VALUE}).")
     String delivery;
 
+    @Option(names = "--format", defaultValue = "json", paramLabel = "json|avro",
+            description = "Kafka: events in and outputs out as JSON text or Avro binary (schemas in docs/KAFKA.md);"
+                    + " dead letters stay JSON (default: ${DEFAULT-VALUE}).")
+    String format;
+
     @Option(names = "--buffer-timeout", defaultValue = "5ms", paramLabel = "DURATION",
             converter = DurationConverter.class,
             description = "How long a partly filled network buffer waits before Flink sends it: lower is less"
@@ -185,6 +192,7 @@ public class StreamCommand extends BaseCommand {
         o.modelDir = modelDir;
         o.swapPolicy = swapPolicy;
         o.delivery = delivery;
+        o.format = format;
         o.checkpointInterval = checkpointInterval;
         o.bufferTimeout = bufferTimeout;
         o.parallelism = parallelism;
@@ -219,6 +227,16 @@ public class StreamCommand extends BaseCommand {
         if (files && (modelTopic != null || statusTopic != null)) {
             throw new IllegalArgumentException("--model-topic and --status-topic need Kafka (--bootstrap-servers …):"
                     + " the file job serves the one --model");
+        }
+        WireFormat wire;
+        try {
+            wire = WireFormat.parse(format);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(e.getMessage(), e);
+        }
+        if (files && wire != WireFormat.JSON) {
+            throw new ModelException("--format " + format + " needs Kafka (--bootstrap-servers …): files are lines of"
+                    + " JSON");
         }
         if (kafka == files) {
             throw new IllegalArgumentException("say where events come from: either --input-file, --output-file and"

@@ -62,10 +62,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void benchKafkaSpeaksAvroEndToEnd() throws Exception {
+        Path model = dir.resolve("m.rnns");
+        ModelFile.write(RnnstreamTest.mnistModel(), model);
+        // Kafka alone: the generator writes Avro events and the consumer decodes every one (it fails on any
+        // it cannot), so the short form checks both ends of the format without a job.
+        RnnstreamTest.Run r = RnnstreamTest.run("bench", "kafka", "--model", model.toString(), "--stages", "kafka",
+                "--format", "avro", "--keys", "20", "--events", "1500", "--warmup", "300", "--rate", "3000");
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("| kafka | exactly-once avro |"), r.out());
+    }
+
+    @Test
     void benchKafkaArgumentsAreCheckedFirst() {
         RnnstreamTest.Run r = RnnstreamTest.run("bench", "kafka", "--delivery", "twice");
         assertEquals(1, r.rc());
         assertTrue(r.err().startsWith("error: --delivery must be exactly-once or at-least-once, not 'twice'"), r.err());
+        r = RnnstreamTest.run("bench", "kafka", "--format", "xml");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().startsWith("error: --format must be json or avro, not 'xml'"), r.err());
         r = RnnstreamTest.run("bench", "kafka", "--stages", "kafka,nope");
         assertEquals(1, r.rc());
         assertTrue(r.err().startsWith("error: --stages takes engine,kafka,passthrough,keyed,rnnstream, not 'nope'"),

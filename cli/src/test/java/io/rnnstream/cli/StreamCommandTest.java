@@ -33,6 +33,21 @@ class StreamCommandTest {
         assertTrue(err.toString().startsWith("error: model file not found"), err.toString());
     }
 
+    @Test
+    void theFormatReachesTheJobAndAvroNeedsKafka(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        StreamCommand c = new StreamCommand();
+        new CommandLine(c).parseArgs("--model", "m.rnns", "--bootstrap-servers", "h:1", "--format", "avro");
+        assertEquals("avro", c.jobOptions().format);
+        java.nio.file.Path model = dir.resolve("m.rnns");
+        io.rnnstream.model.ModelFile.write(RnnstreamTest.mnistModel(), model);
+        RnnstreamTest.Run r = RnnstreamTest.run("stream", "--model", model.toString(), "--format", "avro",
+                "--input-file", "in.jsonl", "--output-file", "o.jsonl", "--dlq-file", "d.jsonl");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().startsWith("error: --format avro needs Kafka (--bootstrap-servers …): files are lines of"
+                + " JSON"), r.err());
+    }
+
     /**
      * One checkpoint interval default (docs/KAFKA.md): stream, demo and the Kubernetes manifest; the job
      * jar's is KafkaJob.DEFAULT_CHECKPOINT_INTERVAL, also 1 s.

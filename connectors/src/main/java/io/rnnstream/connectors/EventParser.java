@@ -128,7 +128,7 @@ public final class EventParser implements Serializable {
         return null;
     }
 
-    private static String wrongCount(int expected, int got) {
+    static String wrongCount(int expected, long got) {
         return "wrong feature count: the model expects " + expected + " features per step, the event has " + got;
     }
 

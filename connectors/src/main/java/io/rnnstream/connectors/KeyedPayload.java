@@ -10,8 +10,13 @@ import java.util.Objects;
 public final class KeyedPayload {
     /** The Kafka record key; null for file sources and for Kafka records without a key. */
     public String key;
-    /** The record value as UTF-8 text (JSON for events, outputs and dead letters). */
+    /** The record value as UTF-8 text (JSON for events, outputs and dead letters); null when {@link #value} holds it. */
     public String payload;
+    /**
+     * The record value as bytes, for a binary format ({@link WireFormat#AVRO}); null for text. Bytes are not
+     * decoded to text and back: that would be neither lossless nor free.
+     */
+    public byte[] value;
 
     public KeyedPayload() {}
 
@@ -20,18 +25,31 @@ public final class KeyedPayload {
         this.payload = payload;
     }
 
+    /** A binary record. */
+    public static KeyedPayload binary(String key, byte[] value) {
+        KeyedPayload p = new KeyedPayload(key, null);
+        p.value = value;
+        return p;
+    }
+
+    /** The value as it goes on the wire. */
+    public byte[] bytes() {
+        return value != null ? value : payload.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof KeyedPayload k && Objects.equals(key, k.key) && Objects.equals(payload, k.payload);
+        return o instanceof KeyedPayload k && Objects.equals(key, k.key) && Objects.equals(payload, k.payload)
+                && java.util.Arrays.equals(value, k.value);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(key, payload);
+        return Objects.hash(key, payload) * 31 + java.util.Arrays.hashCode(value);
     }
 
     @Override
     public String toString() {
-        return (key == null ? "" : key + " → ") + payload;
+        return (key == null ? "" : key + " → ") + (value != null ? AvroRecords.rawText(value) : payload);
     }
 }

@@ -73,10 +73,18 @@ public final class RecordJson {
 
     /** {@code {"raw","error"[,"key"]}}. */
     public static String deadLetter(DeadLetter d) {
+        return deadLetter(d, false);
+    }
+
+    /**
+     * {@code {"raw","error"[,"key"]}}, or {@code {"raw_base64","error"[,"key"]}} when the input was binary
+     * ({@link WireFormat#AVRO}): the raw field's name says how to get the record's bytes back.
+     */
+    public static String deadLetter(DeadLetter d, boolean rawIsBase64) {
         StringWriter w = new StringWriter(64 + (d.raw == null ? 0 : d.raw.length()));
         try (JsonGenerator g = JSON.createGenerator(w)) {
             g.writeStartObject();
-            g.writeStringField("raw", d.raw);
+            g.writeStringField(rawIsBase64 ? "raw_base64" : "raw", d.raw);
             g.writeStringField("error", d.error);
             if (d.key != null) {
                 g.writeStringField("key", d.key);

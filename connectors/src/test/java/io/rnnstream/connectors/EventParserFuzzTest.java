@@ -38,4 +38,31 @@ class EventParserFuzzTest {
                     "a dead letter's reason is one line: " + why);
         }
     }
+
+    private static final AvroCheck AVRO = new AvroCheck();
+
+    /** The Avro decoder against any bytes: the same promise as the JSON parser's. */
+    @FuzzTest(maxDuration = "30s")
+    void anyBytesAreAnAvroEventOrADeadLetterWithAReason(byte[] bytes) {
+        AVRO.check(AvroRecords.event(bytes, bytes.length % 2 == 0 ? null : "record-key", 3));
+    }
+
+    static final class AvroCheck {
+        void check(EventParser.Result r) {
+            if (r.ok()) {
+                Event e = r.event();
+                assertNotNull(e.key);
+                assertFalse(e.key.isEmpty());
+                assertEquals(3, e.features.length);
+                for (float f : e.features) {
+                    assertFalse(Float.isNaN(f) || Float.isInfinite(f), "features are finite");
+                }
+            } else {
+                String why = r.deadLetter().error;
+                assertNotNull(why);
+                assertFalse(why.isBlank() || why.contains("\n") || why.contains("\r"),
+                        "a dead letter's reason is one line: " + why);
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.rnnstream.job;
 
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
 import io.rnnstream.job.swap.SwapPolicy;
 import java.io.IOException;
@@ -40,6 +41,8 @@ public final class JobOptions {
     public Path kafkaPropertiesFile;
     public boolean bounded;
     public String delivery = "exactly-once";
+    /** Events in and outputs out: json or avro (docs/KAFKA.md). */
+    public String format = "json";
     /** Hot swap. */
     public String modelDir, swapPolicy = "new-sequences";
     /** The job itself; parallelism 0: the environment's default. */
@@ -101,6 +104,7 @@ public final class JobOptions {
                 .transactionalIdPrefix(transactionalIdPrefix).bounded(bounded)
                 .modelTopic(modelTopic).statusTopic(statusTopic)
                 .delivery(delivery(delivery))
+                .format(WireFormat.parse(format))
                 .build();
     }
 

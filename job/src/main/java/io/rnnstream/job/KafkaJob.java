@@ -1,6 +1,7 @@
 package io.rnnstream.job;
 
 import io.rnnstream.connectors.KeyedPayload;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.connectors.kafka.KafkaConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
 import io.rnnstream.connectors.kafka.ModelTopic;
@@ -31,7 +32,7 @@ public final class KafkaJob {
     public static Pipeline build(StreamExecutionEnvironment env, Settings s, Pipeline.Builder pipeline) {
         DataStream<KeyedPayload> raw = env
                 .fromSource(KafkaConnectors.eventSource(s.bootstrapServers, s.inputTopic, s.groupId, s.startingOffsets,
-                        s.kafkaProperties, s.bounded), WatermarkStrategy.noWatermarks(), "kafka-source")
+                        s.kafkaProperties, s.bounded, s.format), WatermarkStrategy.noWatermarks(), "kafka-source")
                 .uid("rnnstream-kafka-source");
         return build(raw, s, pipeline);
     }
@@ -39,7 +40,7 @@ public final class KafkaJob {
     /** The same from a record stream the caller made (tests insert a failure between source and parse). */
     public static Pipeline build(DataStream<KeyedPayload> raw, Settings s, Pipeline.Builder pipeline) {
         DataStream<ModelUpdate> updates = modelUpdates(raw.getExecutionEnvironment(), s);
-        pipeline.records(raw)
+        pipeline.records(raw).format(s.format)
                 .outputSink(KafkaConnectors.sink(s.bootstrapServers, s.outputTopic, s.delivery,
                         s.transactionalIdPrefix + "-out", s.kafkaProperties))
                 .deadLetterSink(KafkaConnectors.sink(s.bootstrapServers, s.dlqTopic, s.delivery,
@@ -82,6 +83,7 @@ public final class KafkaJob {
         final String modelTopic;
         final String statusTopic;
         final DeliveryGuarantee delivery;
+        final WireFormat format;
 
         private Settings(Builder b) {
             bootstrapServers = b.bootstrapServers;
@@ -96,6 +98,11 @@ public final class KafkaJob {
             modelTopic = b.modelTopic;
             statusTopic = b.statusTopic;
             delivery = b.delivery;
+            format = b.format;
+        }
+
+        public WireFormat format() {
+            return format;
         }
 
         public String inputTopic() {
@@ -144,8 +151,15 @@ public final class KafkaJob {
             private String modelTopic;
             private String statusTopic;
             private DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
+            private WireFormat format = WireFormat.JSON;
 
             private Builder() {}
+
+            /** Events in and outputs out as JSON (default) or Avro binary (docs/KAFKA.md); dead letters stay JSON. */
+            public Builder format(WireFormat v) {
+                format = v;
+                return this;
+            }
 
             public Builder bootstrapServers(String v) {
                 bootstrapServers = blankToNull(v);
@@ -229,8 +243,8 @@ public final class KafkaJob {
                 if (delivery != DeliveryGuarantee.EXACTLY_ONCE && delivery != DeliveryGuarantee.AT_LEAST_ONCE) {
                     throw new IllegalArgumentException("--delivery must be exactly-once or at-least-once, not " + delivery);
                 }
-                if (startingOffsets == null || kafkaProperties == null) {
-                    throw new IllegalArgumentException("startingOffsets and kafkaProperties must not be null");
+                if (startingOffsets == null || kafkaProperties == null || format == null) {
+                    throw new IllegalArgumentException("startingOffsets, kafkaProperties and format must not be null");
                 }
                 return new Settings(this);
             }

@@ -4,7 +4,9 @@ import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.KeyedPayload;
 import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.connectors.AvroRecords;
 import io.rnnstream.connectors.RecordJson;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.job.order.EventTimeOrdering;
 import io.rnnstream.job.parse.ParseFunction;
 import io.rnnstream.job.step.Head;
@@ -103,7 +105,13 @@ public final class Pipeline {
 
     /** The parse stage: events out, and what is not an event as its dead letters ({@link DeadLetters#TAG}). */
     public static SingleOutputStreamOperator<Event> parse(DataStream<KeyedPayload> records, int featureCount) {
-        return records.process(new ParseFunction(featureCount)).name("parse").uid("rnnstream-parse");
+        return parse(records, featureCount, WireFormat.JSON);
+    }
+
+    /** The parse stage for records in {@code format} (JSON text, or Avro binary: docs/KAFKA.md). */
+    public static SingleOutputStreamOperator<Event> parse(DataStream<KeyedPayload> records, int featureCount,
+            WireFormat format) {
+        return records.process(new ParseFunction(featureCount, format)).name("parse").uid("rnnstream-parse");
     }
 
     /**
@@ -112,10 +120,22 @@ public final class Pipeline {
      */
     public static void sinkJson(DataStream<OutputRecord> outputs, DataStream<DeadLetter> deadLetters,
             Sink<KeyedPayload> outputSink, Sink<KeyedPayload> deadLetterSink) {
-        outputs.map(r -> new KeyedPayload(r.key, RecordJson.output(r)), PAYLOAD)
-                .name("output-json").uid("rnnstream-keyed-outputs")
+        sink(outputs, deadLetters, outputSink, deadLetterSink, WireFormat.JSON);
+    }
+
+    /**
+     * {@link #sinkJson}, with the outputs in {@code format}. Dead letters stay JSON in either format (a person
+     * reads them); after binary input their {@code raw_base64} holds the record's bytes. The stages keep
+     * their uids whatever the format (they hold no state), so a savepoint restores across a change of format.
+     */
+    public static void sink(DataStream<OutputRecord> outputs, DataStream<DeadLetter> deadLetters,
+            Sink<KeyedPayload> outputSink, Sink<KeyedPayload> deadLetterSink, WireFormat format) {
+        boolean avro = format == WireFormat.AVRO;
+        (avro ? outputs.map(r -> KeyedPayload.binary(r.key, AvroRecords.output(r)), PAYLOAD).name("output-avro")
+                : outputs.map(r -> new KeyedPayload(r.key, RecordJson.output(r)), PAYLOAD).name("output-json"))
+                .uid("rnnstream-keyed-outputs")
                 .sinkTo(outputSink).name("sink-outputs").uid("rnnstream-sink-outputs");
-        deadLetters.map(d -> new KeyedPayload(d.key, RecordJson.deadLetter(d)), PAYLOAD)
+        deadLetters.map(d -> new KeyedPayload(d.key, RecordJson.deadLetter(d, avro)), PAYLOAD)
                 .name("dead-letter-json").uid("rnnstream-keyed-dead-letters")
                 .sinkTo(deadLetterSink).name("sink-dead-letters").uid("rnnstream-sink-dead-letters");
     }
@@ -131,8 +151,18 @@ public final class Pipeline {
         private Sink<KeyedPayload> outputSink;
         private Sink<KeyedPayload> deadLetterSink;
         private Sink<KeyedPayload> modelStatusSink;
+        private WireFormat format = WireFormat.JSON;
 
         private Builder() {}
+
+        /**
+         * How {@link #records} are encoded and how outputs leave: JSON (default) or Avro binary, after the
+         * schemas in docs/KAFKA.md. Dead letters are JSON either way.
+         */
+        public Builder format(WireFormat format) {
+            this.format = format;
+            return this;
+        }
 
         /** Builds the model on each subtask (and once here, to check it can stream). Required. */
         public Builder model(ModelProvider model) {
@@ -208,6 +238,13 @@ public final class Pipeline {
             if (options == null) {
                 throw new IllegalArgumentException("options(...) must not be null: use StreamOptions.defaults()");
             }
+            if (format == null) {
+                throw new IllegalArgumentException("format(...) must not be null: WireFormat.JSON or WireFormat.AVRO");
+            }
+            if (format == WireFormat.AVRO && records == null) {
+                throw new IllegalArgumentException("format(AVRO) says how records(...) are encoded: events(...) are"
+                        + " already parsed; give records(...) of Avro values");
+            }
             Model m = load(model);
             Head.check(m, options);
             String id = modelId != null ? modelId : m.id();
@@ -215,7 +252,7 @@ public final class Pipeline {
             DataStream<Event> in = events;
             DataStream<DeadLetter> parseDeadLetters = null;
             if (records != null) {
-                SingleOutputStreamOperator<Event> parsed = parse(records, m.inputSize());
+                SingleOutputStreamOperator<Event> parsed = parse(records, m.inputSize(), format);
                 parseDeadLetters = parsed.getSideOutput(DeadLetters.TAG);
                 in = parsed.assignTimestampsAndWatermarks(watermarks(options)).name("timestamps")
                         .uid("rnnstream-timestamps");
@@ -240,7 +277,7 @@ public final class Pipeline {
             }
             DataStream<ModelStatus> status = modelUpdates == null ? null : out.getSideOutput(StepOperator.MODEL_STATUS);
             if (outputSink != null) {
-                sinkJson(out, dead, outputSink, deadLetterSink);
+                sink(out, dead, outputSink, deadLetterSink, format);
             }
             if (modelStatusSink != null) {
                 status.map(st -> new KeyedPayload(st.model, st.json()), PAYLOAD)

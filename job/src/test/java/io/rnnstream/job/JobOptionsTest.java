@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.job.swap.SwapPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,7 @@ class JobOptionsTest {
                 "acks=all", "--idle-timeout", "30s", "--sequence-length", "28", "--decide-at-confidence", "0.9",
                 "--emit-hidden", "--bounded=false", "--max-buffered-steps", "8", "--state-ttl", "5m",
                 "--max-out-of-orderness", "200ms", "--swap-policy", "switch-reset", "--delivery", "at-least-once",
-                "--checkpoint-interval", "250ms", "--parallelism", "2", "--job-name", "j"});
+                "--format", "avro", "--checkpoint-interval", "250ms", "--parallelism", "2", "--job-name", "j"});
         assertEquals(Path.of("m.rnns"), o.model);
         assertEquals(List.of("linger.ms=1", "acks=all"), o.kafkaProperty);
         assertEquals(Duration.ofMillis(250), o.checkpointInterval);
@@ -39,6 +40,7 @@ class JobOptionsTest {
         assertEquals("g", k.groupId());
         assertEquals("1", k.kafkaProperties().getProperty("linger.ms"));
         assertEquals(DeliveryGuarantee.AT_LEAST_ONCE, k.delivery());
+        assertEquals(WireFormat.AVRO, k.format());
         assertTrue(!k.bounded());
     }
 
@@ -57,6 +59,9 @@ class JobOptionsTest {
                         "--output-topic", "o"}).kafkaSettings()).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> JobOptions.parse(new String[] {"--delivery",
                 "twice"}).kafkaSettings()).getMessage().contains("--delivery must be exactly-once or at-least-once"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> JobOptions.parse(new String[] {
+            "--bootstrap-servers", "h:1", "--input-topic", "i", "--output-topic", "o", "--dlq-topic", "d", "--format",
+            "protobuf"}).kafkaSettings()).getMessage().contains("--format must be json or avro, not 'protobuf'"));
     }
 
     @Test

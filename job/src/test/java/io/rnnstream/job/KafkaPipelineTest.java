@@ -5,15 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rnnstream.connectors.AvroRecords;
+import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.EventParser;
 import io.rnnstream.connectors.KeyedPayload;
+import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.connectors.kafka.KafkaConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
 import io.rnnstream.connectors.kafka.LocalKafkaBroker;
 import io.rnnstream.model.Forward;
 import io.rnnstream.model.Model;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,6 +41,11 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -220,5 +232,120 @@ class KafkaPipelineTest {
             // Every record it wrote is one a failure-free run writes: a repeat is byte for byte the same.
             assertTrue(failed.get(i).size() >= clean.get(i).size());
         }
+    }
+
+    /** Every record value on {@code topic} as a read_committed consumer sees it, reading on 1.5 s past {@code expected}. */
+    static List<byte[]> readCommittedBytes(String topic, int expected) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<byte[]> got = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                for (var r : c.poll(Duration.ofMillis(100))) {
+                    got.add(r.value());
+                }
+                if (got.size() >= expected && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.nanoTime() + Duration.ofMillis(1_500).toNanos();
+                }
+            }
+        }
+        return got;
+    }
+
+    /**
+     * --format avro end to end on the real broker, exactly-once through a forced failure: Avro events in
+     * (record keys standing in where the datum has none), Avro outputs out equal to the step kernel bit for
+     * bit, each once; bad binary records become JSON dead letters whose raw_base64 is the record's bytes.
+     */
+    @Test
+    void avroEventsInAvroOutputsOutAndBadBinaryRecordsAsDeadLettersThroughAFailure() throws Exception {
+        String in = "events-avro";
+        String out = "avro-out";
+        String dlq = "avro-dlq";
+        createTopics(in, out, dlq);
+        Map<String, float[][]> seqs = new HashMap<>();
+        List<String> good = PipelineTest.goodEvents(seqs);
+        EventParser parser = new EventParser(0);
+        byte[] truncated = AvroRecords.event(new Event("bad-1", 0, 0, new float[] {1, 2, 3}, false));
+        truncated = java.util.Arrays.copyOf(truncated, truncated.length - 5);
+        List<byte[]> bad = List.of(truncated,
+                AvroRecords.event(new Event("bad-2", 0, 0, new float[] {1, 2}, false)),
+                "{\"key\":\"bad-3\",\"features\":[1,2,3]}".getBytes(StandardCharsets.UTF_8),
+                new byte[] {9, 9, 9},
+                new byte[0]);
+        Properties pp = new Properties();
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer())) {
+            for (String line : good) {
+                Event e = parser.parse(line).event();
+                producer.send(new ProducerRecord<>(in, e.key, AvroRecords.event(e)));
+            }
+            for (byte[] b : bad) {
+                producer.send(new ProducerRecord<>(in, null, b));
+            }
+            producer.send(new ProducerRecord<>(in, "from-record-key",
+                    AvroRecords.event(new Event(null, 0, Event.NO_TS, new float[] {0.5f, 0.25f, -1f}, true))));
+            producer.flush();
+        }
+
+        PipelineTest.FailOnce.reset();
+        StreamExecutionEnvironment env = PipelineTest.env(true);
+        env.enableCheckpointing(200);
+        KafkaJob.Settings c = KafkaJob.settings().bootstrapServers(broker.bootstrapServers()).inputTopic(in)
+                .outputTopic(out).dlqTopic(dlq).groupId("avro").startingOffsets(StartingOffsets.EARLIEST)
+                .transactionalIdPrefix("test-avro").bounded(true).format(WireFormat.AVRO).build();
+        DataStream<KeyedPayload> raw = env
+                .fromSource(KafkaConnectors.eventSource(c.bootstrapServers(), in, "avro", StartingOffsets.EARLIEST,
+                        new Properties(), true, c.format()), WatermarkStrategy.noWatermarks(), "kafka-source")
+                .uid("rnnstream-kafka-source")
+                .map(new PipelineTest.FailOnce<KeyedPayload>(true, 10), TypeInformation.of(KeyedPayload.class))
+                .name("fail-once").uid("fail-once");
+        KafkaJob.build(raw, c, Pipeline.builder().model(MODEL).modelId(TestModels.ID)
+                .options(StreamOptions.defaults().idleTimeout(Duration.ofMinutes(5)).maxBufferedSteps(4)));
+        env.execute("avro");
+        assertTrue(PipelineTest.FailOnce.FAILED.get(), "the failure was never injected");
+
+        List<byte[]> outputs = readCommittedBytes(out, good.size() + 1);
+        assertEquals(good.size() + 1, outputs.size(), "one output per good event, none lost, none twice");
+        Model m = MODEL.get();
+        Set<String> keyStep = new HashSet<>();
+        boolean sawRecordKey = false;
+        for (byte[] b : outputs) {
+            OutputRecord o = AvroRecords.readOutput(b);
+            assertTrue(keyStep.add(o.key + "#" + o.step), "duplicate " + o);
+            assertEquals(TestModels.ID, o.model);
+            if (o.key.equals("from-record-key")) {
+                sawRecordKey = true;
+                continue;
+            }
+            float[] expected = Forward.sequences(m, seqs.get(o.key))[o.step];
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(o.output[i]),
+                        o.key + " step " + o.step + " output " + i);
+            }
+        }
+        assertTrue(sawRecordKey, "an event without a key takes its record key");
+
+        List<byte[]> dead = readCommittedBytes(dlq, bad.size());
+        assertEquals(bad.size(), dead.size());
+        Set<String> sent = new HashSet<>();
+        bad.forEach(b -> sent.add(Base64.getEncoder().encodeToString(b)));
+        Set<String> kept = new HashSet<>();
+        for (byte[] d : dead) {
+            JsonNode n = JSON.readTree(d);
+            kept.add(n.get("raw_base64").asText());
+            String why = n.get("error").asText();
+            assertTrue(!why.isBlank() && !why.contains("\n"), why);
+        }
+        assertEquals(sent, kept, "each dead letter keeps its record's bytes");
     }
 }

@@ -1,6 +1,7 @@
 package io.rnnstream.connectors.kafka;
 
 import io.rnnstream.connectors.KeyedPayload;
+import io.rnnstream.connectors.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -61,6 +62,13 @@ public final class KafkaConnectors {
      */
     public static KafkaSource<KeyedPayload> eventSource(String bootstrapServers, String topic, String groupId,
             StartingOffsets startingOffsets, Properties clientProperties, boolean bounded) {
+        return eventSource(bootstrapServers, topic, groupId, startingOffsets, clientProperties, bounded,
+                WireFormat.JSON);
+    }
+
+    /** @param format JSON: each value as text; AVRO: each value's bytes as they are ({@link KeyedPayload#value}) */
+    public static KafkaSource<KeyedPayload> eventSource(String bootstrapServers, String topic, String groupId,
+            StartingOffsets startingOffsets, Properties clientProperties, boolean bounded, WireFormat format) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         // A consumer must never see a transaction that was aborted (a replayed upstream, say).
@@ -70,7 +78,7 @@ public final class KafkaConnectors {
                 .setTopics(topic)
                 .setGroupId(groupId)
                 .setStartingOffsets(offsets(startingOffsets))
-                .setDeserializer(new KeyedPayloadDeserializer())
+                .setDeserializer(new KeyedPayloadDeserializer(format == WireFormat.AVRO))
                 .setProperties(p);
         if (bounded) {
             b.setBounded(OffsetsInitializer.latest());
@@ -141,10 +149,19 @@ public final class KafkaConnectors {
     /** Bytes to text without failing: an undecodable or empty value still reaches the dead letters. */
     static final class KeyedPayloadDeserializer implements KafkaRecordDeserializationSchema<KeyedPayload> {
         private static final long serialVersionUID = 1L;
+        private final boolean binary;
+
+        KeyedPayloadDeserializer(boolean binary) {
+            this.binary = binary;
+        }
 
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<KeyedPayload> out) {
             String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+            if (binary) {
+                out.collect(KeyedPayload.binary(key, record.value() == null ? new byte[0] : record.value()));
+                return;
+            }
             String value = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
             out.collect(new KeyedPayload(key, value));
         }
@@ -181,7 +198,7 @@ public final class KafkaConnectors {
             if (timestamp != null) {
                 headers.add(EVENT_TIME_HEADER, Long.toString(timestamp).getBytes(StandardCharsets.US_ASCII));
             }
-            return new ProducerRecord<>(topic, null, null, key, element.payload.getBytes(StandardCharsets.UTF_8),
+            return new ProducerRecord<>(topic, null, null, key, element.bytes(),
                     headers);
         }
     }

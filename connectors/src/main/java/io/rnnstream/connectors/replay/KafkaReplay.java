@@ -8,6 +8,7 @@ import java.util.function.LongConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import io.rnnstream.connectors.WireFormat;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Writes replayed events to a Kafka topic, keyed by the event key, at a bounded rate. */
@@ -33,6 +34,14 @@ public final class KafkaReplay {
     /** As above, and {@code acked} learns each event's record timestamp, for latency measurements. */
     public static long send(Iterator<ReplayEvent> events, String bootstrapServers, String topic,
             Properties clientProperties, double ratePerSecond, LongConsumer progress, Acked acked) throws Exception {
+        return send(events, bootstrapServers, topic, clientProperties, ratePerSecond, progress, acked, WireFormat.JSON);
+    }
+
+    /** As above, each event in {@code format}: JSON text or Avro binary, as the job's {@code --format} reads it. */
+    public static long send(Iterator<ReplayEvent> events, String bootstrapServers, String topic,
+            Properties clientProperties, double ratePerSecond, LongConsumer progress, Acked acked, WireFormat format)
+            throws Exception {
+        boolean avro = format == WireFormat.AVRO;
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -56,7 +65,7 @@ public final class KafkaReplay {
                     }
                 }
                 producer.send(new ProducerRecord<>(topic, e.key().getBytes(StandardCharsets.UTF_8),
-                        e.toJson().getBytes(StandardCharsets.UTF_8)), (meta, ex) -> {
+                        avro ? e.toAvro() : e.toJson().getBytes(StandardCharsets.UTF_8)), (meta, ex) -> {
                             if (ex != null) {
                                 failure.compareAndSet(null, ex);
                             } else {

@@ -8,6 +8,11 @@ package io.rnnstream.connectors.replay;
  */
 public record ReplayEvent(String key, int step, long ts, float[] features, boolean end) {
 
+    /** The same event as one Avro datum of the event schema (docs/KAFKA.md, {@code --format avro}). */
+    public byte[] toAvro() {
+        return io.rnnstream.connectors.AvroRecords.event(new io.rnnstream.connectors.Event(key, step, ts, features, end));
+    }
+
     public String toJson() {
         StringBuilder sb = new StringBuilder(32 + features.length * 12);
         sb.append("{\"key\":");

@@ -1,8 +1,10 @@
 package io.rnnstream.job.parse;
 
+import io.rnnstream.connectors.AvroRecords;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.EventParser;
 import io.rnnstream.connectors.KeyedPayload;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.job.DeadLetters;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -11,19 +13,26 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The parse stage: JSON record → {@link Event}, or a dead letter saying what is wrong with it. The
- * record's own key (Kafka's record key) stands in only when the JSON has no {@code key} field.
+ * The parse stage: JSON (or Avro) record → {@link Event}, or a dead letter saying what is wrong with it.
+ * The record's own key (Kafka's record key) stands in only when the event has no key of its own.
  */
 public class ParseFunction extends ProcessFunction<KeyedPayload, Event> {
     private static final long serialVersionUID = 1L;
 
     private final EventParser parser;
+    private final WireFormat format;
     private transient Counter linesIn;
     private transient Counter deadLetters;
 
     /** @param featureCount the model's D: events with another count are dead letters */
     public ParseFunction(int featureCount) {
+        this(featureCount, WireFormat.JSON);
+    }
+
+    /** @param format how each record's value is encoded: JSON text, or Avro binary (docs/KAFKA.md) */
+    public ParseFunction(int featureCount, WireFormat format) {
         this.parser = new EventParser(featureCount);
+        this.format = format;
     }
 
     @Override
@@ -36,7 +45,9 @@ public class ParseFunction extends ProcessFunction<KeyedPayload, Event> {
     @Override
     public void processElement(KeyedPayload raw, Context ctx, Collector<Event> out) {
         linesIn.inc();
-        EventParser.Result r = parser.parse(raw.payload, raw.key);
+        EventParser.Result r = format == WireFormat.AVRO
+                ? AvroRecords.event(raw.bytes(), raw.key, parser.featureCount())
+                : parser.parse(raw.payload, raw.key);
         if (r.ok()) {
             out.collect(r.event());
         } else {

@@ -1,6 +1,7 @@
 package io.rnnstream.bench.harness.kafka;
 
 import io.rnnstream.connectors.KeyedPayload;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.connectors.kafka.KafkaConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
 import io.rnnstream.connectors.kafka.LocalKafkaBroker;
@@ -217,6 +218,8 @@ public final class KafkaBench {
             s.put("warmup", Long.toString(spec.warmup()));
             s.put("idle-timeout-ms", Long.toString(spec.timeout().toMillis()));
             s.put("results", results.toString());
+            s.put("format", spec.format().label());
+            s.put("values", stage == KafkaBenchStage.KAFKA ? "events" : "outputs");
             spec.consumerProperties().forEach((k, v) -> s.put("consumer." + k, v.toString()));
             return s;
         }
@@ -232,6 +235,7 @@ public final class KafkaBench {
             s.put("sequence-length", Integer.toString(spec.sequenceLength()));
             s.put("features", Integer.toString(model.inputSize()));
             s.put("malformed", Double.toString(stage.runsJob() ? spec.malformed() : 0));
+            s.put("format", spec.format().label());
             spec.producerProperties().forEach((k, v) -> s.put("producer." + k, v.toString()));
             return s;
         }
@@ -350,12 +354,14 @@ public final class KafkaBench {
             String group = "bench-" + outputs;
             DataStream<KeyedPayload> raw = env
                     .fromSource(KafkaConnectors.eventSource(broker.bootstrapServers(), events, group,
-                            StartingOffsets.EARLIEST, kafka), WatermarkStrategy.noWatermarks(), "kafka-source")
+                            StartingOffsets.EARLIEST, kafka, false, spec.format()), WatermarkStrategy.noWatermarks(),
+                            "kafka-source")
                     .uid("rnnstream-kafka-source");
             stage.build(raw,
                     KafkaConnectors.sink(broker.bootstrapServers(), outputs, spec.delivery(), group + "-out", kafka),
                     KafkaConnectors.sink(broker.bootstrapServers(), deadLetters, spec.delivery(), group + "-dlq", kafka),
-                    ModelProvider.of(model), model, StreamOptions.defaults().sequenceLength(spec.sequenceLength()));
+                    ModelProvider.of(model), model, StreamOptions.defaults().sequenceLength(spec.sequenceLength()),
+                    spec.format());
             return env.executeAsync("rnnstream bench kafka: " + stage.label());
         }
 
@@ -445,7 +451,10 @@ public final class KafkaBench {
                     + (consumerJit.at(e) - consumerJit.at(w));
             Histogram hu = LatencyConsumer.decode(r.getProperty(u + "latency-micros"));
             Histogram hc = LatencyConsumer.decode(r.getProperty(c + "latency-micros"));
-            return new KafkaBenchResult(stage.label(), KafkaBenchSpec.deliveryName(spec.delivery()), spec.keys(), e,
+            // The format rides in the delivery column ("at-least-once avro"): JSON rows read as they always have.
+            String delivery = KafkaBenchSpec.deliveryName(spec.delivery())
+                    + (spec.format() == WireFormat.JSON ? "" : " " + spec.format().label());
+            return new KafkaBenchResult(stage.label(), delivery, spec.keys(), e,
                     measured, spec.rate(), rate, generatorRate, KafkaBenchResult.Latency.of(hu),
                     KafkaBenchResult.Latency.of(hc), jobPerEvent, brokerPerEvent, generatorPerEvent, consumerPerEvent,
                     gc, jit, KafkaBenchResult.Second.parse(r.getProperty(u + "seconds")),

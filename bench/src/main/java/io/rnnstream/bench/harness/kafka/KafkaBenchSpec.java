@@ -1,5 +1,6 @@
 package io.rnnstream.bench.harness.kafka;
 
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.job.KafkaJob;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ public final class KafkaBenchSpec {
     private final long rate;
     private final double malformed;
     private final DeliveryGuarantee delivery;
+    private final WireFormat format;
     private final Duration checkpointInterval;
     private final long bufferTimeoutMs;
     private final int parallelism;
@@ -40,6 +42,7 @@ public final class KafkaBenchSpec {
         this.rate = b.rate;
         this.malformed = b.malformed;
         this.delivery = b.delivery;
+        this.format = b.format;
         this.checkpointInterval = b.checkpointInterval;
         this.bufferTimeoutMs = b.bufferTimeoutMs;
         this.parallelism = b.parallelism;
@@ -93,6 +96,11 @@ public final class KafkaBenchSpec {
         return delivery;
     }
 
+    /** The records' format: what the generator writes, the job reads and writes, the consumer reads. */
+    public WireFormat format() {
+        return format;
+    }
+
     public Duration checkpointInterval() {
         return checkpointInterval;
     }
@@ -140,7 +148,8 @@ public final class KafkaBenchSpec {
     public String describe() {
         return String.format(Locale.ROOT, "%,d keys, %,d events (warm-up %,d), %s, %s, checkpoint %d ms, buffer"
                 + " timeout %s, parallelism %d, %d partitions", keys, events, warmup,
-                rate == 0 ? "unpaced" : String.format(Locale.ROOT, "paced at %,d/s", rate), deliveryName(delivery),
+                rate == 0 ? "unpaced" : String.format(Locale.ROOT, "paced at %,d/s", rate),
+                deliveryName(delivery) + ", " + format.label(),
                 checkpointInterval.toMillis(), bufferTimeoutMs < 0 ? "Flink's default" : bufferTimeoutMs + " ms",
                 parallelism, partitions) + (repeat > 1 ? ", " + repeat + " rounds" : "")
                 + (malformed > 0 ? String.format(Locale.ROOT, ", %.0f %% malformed records besides", malformed * 100)
@@ -180,6 +189,7 @@ public final class KafkaBenchSpec {
         private long rate;
         private double malformed;
         private DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
+        private WireFormat format = WireFormat.JSON;
         private Duration checkpointInterval = KafkaJob.DEFAULT_CHECKPOINT_INTERVAL;
         private long bufferTimeoutMs = io.rnnstream.job.JobOptions.DEFAULT_BUFFER_TIMEOUT.toMillis();
         private int parallelism = 1;
@@ -234,6 +244,12 @@ public final class KafkaBenchSpec {
 
         public Builder delivery(DeliveryGuarantee d) {
             this.delivery = d;
+            return this;
+        }
+
+        /** JSON (default) or Avro binary, for every record of every stage (the kafka anchor's too). */
+        public Builder format(WireFormat f) {
+            this.format = f;
             return this;
         }
 
@@ -299,6 +315,9 @@ public final class KafkaBenchSpec {
             }
             if (rate < 0) {
                 throw new IllegalArgumentException("--rate must be 0 (unpaced) or more, not " + rate);
+            }
+            if (format == null) {
+                throw new IllegalArgumentException("--format must be json or avro");
             }
             if (delivery != DeliveryGuarantee.EXACTLY_ONCE && delivery != DeliveryGuarantee.AT_LEAST_ONCE) {
                 throw new IllegalArgumentException("--delivery must be exactly-once or at-least-once, not " + delivery);

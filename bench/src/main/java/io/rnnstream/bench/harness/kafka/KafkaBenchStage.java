@@ -4,6 +4,7 @@ import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.KeyedPayload;
 import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.StreamOptions;
 import io.rnnstream.job.DeadLetters;
@@ -84,26 +85,26 @@ public enum KafkaBenchStage {
 
     /**
      * Adds this stage's job between {@code raw} (the job's Kafka source) and the sinks: the job's own
-     * parse stage and its own way out ({@link Pipeline#sinkJson}), so the anchors differ from
+     * parse stage and its own way out ({@link Pipeline#sink}), in the run's format, so the anchors differ from
      * the job only in what they leave out.
      */
     void build(DataStream<KeyedPayload> raw, Sink<KeyedPayload> outputs, Sink<KeyedPayload> deadLetters,
-            ModelProvider model, Model m, StreamOptions opts) {
+            ModelProvider model, Model m, StreamOptions opts, WireFormat format) {
         if (this == RNNSTREAM) {
-            Pipeline.builder().model(model).modelId(m.id()).options(opts).records(raw)
+            Pipeline.builder().model(model).modelId(m.id()).options(opts).records(raw).format(format)
                     .outputSink(outputs).deadLetterSink(deadLetters).build();
             return;
         }
         if (!runsJob()) {
             throw new IllegalStateException(label + " runs no Flink job");
         }
-        SingleOutputStreamOperator<Event> parsed = Pipeline.parse(raw, m.inputSize());
+        SingleOutputStreamOperator<Event> parsed = Pipeline.parse(raw, m.inputSize(), format);
         DataStream<DeadLetter> dead = parsed.getSideOutput(DeadLetters.TAG);
         TypeInformation<OutputRecord> outType = TypeInformation.of(OutputRecord.class);
         DataStream<OutputRecord> out = this == PASSTHROUGH
                 ? parsed.map(new FixedOutput(m), outType).name("fixed-output")
                 : parsed.keyBy(e -> e.key, Types.STRING).process(new CountPerKey(m), outType).name("count-per-key");
-        Pipeline.sinkJson(out, dead, outputs, deadLetters);
+        Pipeline.sink(out, dead, outputs, deadLetters, format);
     }
 
     /**

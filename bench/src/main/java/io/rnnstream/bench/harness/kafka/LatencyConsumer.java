@@ -1,5 +1,12 @@
 package io.rnnstream.bench.harness.kafka;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.rnnstream.connectors.AvroRecords;
+import io.rnnstream.connectors.EventParser;
+import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.connectors.kafka.KafkaConnectors;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -30,7 +37,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Each record's latency runs from its event's producer timestamp (the output's
  * {@link KafkaConnectors#EVENT_TIME_HEADER}, or the record's own timestamp when it has none: the events
  * topic itself) to the moment a poll returned it, recorded in µs in an HdrHistogram for every record
- * after the warm-up. Prints {@code ready} once both consumers have their partitions, {@code seen U C
+ * after the warm-up. Every record is decoded in the run's format (JSON or Avro), as a real consumer would. Prints {@code ready} once both consumers have their partitions, {@code seen U C
  * CPU_NS} every 50 ms, and {@code done} once the results file is written.
  */
 public final class LatencyConsumer {
@@ -47,6 +54,8 @@ public final class LatencyConsumer {
         private final Histogram second = new Histogram(3);
         private long firstMicros = -1;
         private long secondIndex;
+        /** What decoding returned, summed, so that it is not dead code. */
+        long decoded;
         /** When the last record arrived: the end of the measured part. */
         volatile long lastMicros = -1;
 
@@ -81,6 +90,8 @@ public final class LatencyConsumer {
         Properties base = ChildJvm.clientProperties(s, "consumer.");
         base.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.getProperty("bootstrap-servers"));
         PrintStream out = System.out;
+        Decoder decoder = new Decoder(WireFormat.parse(s.getProperty("format", "json")),
+                "events".equals(s.getProperty("values", "outputs")));
 
         Measured[] m = {new Measured(), new Measured()};
         CountDownLatch ready = new CountDownLatch(ISOLATION.length);
@@ -93,7 +104,7 @@ public final class LatencyConsumer {
             Measured mi = m[i];
             Thread t = new Thread(() -> {
                 try {
-                    consume(p, topic, expected, warmup, idleNanos, mi, ready);
+                    consume(p, topic, expected, warmup, idleNanos, mi, ready, decoder);
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
                     ready.countDown();
@@ -124,7 +135,7 @@ public final class LatencyConsumer {
     }
 
     private static void consume(Properties p, String topic, long expected, long warmup, long idleNanos, Measured m,
-            CountDownLatch ready) {
+            CountDownLatch ready, Decoder decoder) {
         try (KafkaConsumer<byte[], byte[]> c =
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             // Assigned, not subscribed: no group to join, no rebalance delay before the first record.
@@ -149,6 +160,7 @@ public final class LatencyConsumer {
                 lastProgress = System.nanoTime();
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     n++;
+                    m.decoded += decoder.decode(r.value());
                     if (n > warmup) {
                         long latency = Math.max(0, now - 1_000 * eventMillis(r));
                         m.latencyMicros.recordValue(latency);
@@ -159,6 +171,63 @@ public final class LatencyConsumer {
                 m.count.set(n);
             }
             m.endSecond();
+        }
+    }
+
+    /**
+     * Reads every record as a consumer of the topic would (outputs, or events for Kafka alone), in the run's
+     * format, so that the consumer's CPU per event includes decoding and a record that does not decode
+     * fails the run.
+     */
+    static final class Decoder {
+        private static final JsonFactory JSON = new JsonFactory();
+        private final boolean avro;
+        private final boolean events;
+        private final EventParser parser = new EventParser(0);
+
+        Decoder(WireFormat format, boolean events) {
+            this.avro = format == WireFormat.AVRO;
+            this.events = events;
+        }
+
+        /** The record's step. */
+        int decode(byte[] value) {
+            if (events) {
+                EventParser.Result r = avro ? AvroRecords.event(value, null, 0)
+                        : parser.parse(new String(value, StandardCharsets.UTF_8), null);
+                if (!r.ok()) {
+                    throw new IllegalStateException("an event that does not decode: " + r.deadLetter().error);
+                }
+                return r.event().step;
+            }
+            if (avro) {
+                OutputRecord o = AvroRecords.readOutput(value);
+                return o.step + o.output.length;
+            }
+            // The fields a consumer uses, floats included, read as Jackson's streaming reader gives them.
+            try (JsonParser p = JSON.createParser(value)) {
+                int step = -1;
+                float sum = 0;
+                JsonToken t;
+                while ((t = p.nextToken()) != null) {
+                    if (t == JsonToken.FIELD_NAME) {
+                        String name = p.currentName();
+                        JsonToken v = p.nextToken();
+                        if ("step".equals(name)) {
+                            step = p.getIntValue();
+                        } else if ("output".equals(name) && v == JsonToken.START_ARRAY) {
+                            while (p.nextToken() != JsonToken.END_ARRAY) {
+                                sum += p.getFloatValue();
+                            }
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                }
+                return step + (int) sum;
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("an output that does not decode: " + e.getMessage(), e);
+            }
         }
     }
 

@@ -1,5 +1,8 @@
 package io.rnnstream.bench.harness.kafka;
 
+import io.rnnstream.connectors.AvroRecords;
+import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.connectors.replay.ReplayEvent;
 import io.rnnstream.bench.harness.BenchGenerator;
 import java.io.PrintStream;
@@ -15,7 +18,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The load generator, in a JVM of its own: MNIST-shaped events (D floats, about 80 % zeros) of N
- * interleaved keys in the job's JSON format, event i being step {@code (i div N) mod T} of key
+ * interleaved keys in the job's JSON format (or Avro: {@code format=avro}), event i being step {@code (i div N) mod T} of key
  * {@code i mod N}, unpaced or at a fixed rate. Each record's timestamp is the moment it is sent and its
  * {@code ts} is the same value, so latency runs from the record's producer timestamp.
  *
@@ -42,6 +45,7 @@ public final class LoadGenerator {
         int t = Integer.parseInt(s.getProperty("sequence-length"));
         int d = Integer.parseInt(s.getProperty("features"));
         double malformed = Double.parseDouble(s.getProperty("malformed", "0"));
+        boolean avro = WireFormat.parse(s.getProperty("format", "json")) == WireFormat.AVRO;
         long bad = 0;
         Properties p = ChildJvm.clientProperties(s, "producer.");
         p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.getProperty("bootstrap-servers"));
@@ -92,15 +96,18 @@ public final class LoadGenerator {
                 if (malformed > 0 && (long) ((i + 1) * malformed) > (long) (i * malformed)) {
                     // Besides the events, not instead of one (every sequence stays whole), and before its event, so
                     // that its dead letter is committed by the checkpoint that commits the event's output.
-                    byte[] junk = malformed(bad++, names[k], step, d).getBytes(StandardCharsets.UTF_8);
+                    byte[] junk = avro ? malformedAvro(bad++, names[k], step, d)
+                            : malformed(bad++, names[k], step, d).getBytes(StandardCharsets.UTF_8);
                     producer.send(new ProducerRecord<>(topic, null, ts, keyBytes[k], junk), (meta, e) -> {
                         if (e != null) {
                             failure.compareAndSet(null, e);
                         }
                     });
                 }
-                byte[] value = new ReplayEvent(names[k], step, ts, pool[(int) (i % BenchGenerator.POOL)], step == t - 1)
-                        .toJson().getBytes(StandardCharsets.UTF_8);
+                float[] features = pool[(int) (i % BenchGenerator.POOL)];
+                byte[] value = avro ? AvroRecords.event(new Event(names[k], step, ts, features, step == t - 1))
+                        : new ReplayEvent(names[k], step, ts, features, step == t - 1).toJson()
+                                .getBytes(StandardCharsets.UTF_8);
                 producer.send(new ProducerRecord<>(topic, null, ts, keyBytes[k], value), (meta, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
@@ -132,6 +139,22 @@ public final class LoadGenerator {
                 return "{\"key\":\"" + key + "\",\"step\":" + step + ",\"features\":\"pixels\"}";
             default:
                 return "<html>502 Bad Gateway</html>";
+        }
+    }
+
+    /** The n-th malformed Avro record: a truncated event, a wrong feature count, JSON text, a bad union branch. */
+    static byte[] malformedAvro(long n, String key, int step, int d) {
+        switch ((int) (n % 4)) {
+            case 0: {
+                byte[] ok = AvroRecords.event(new Event(key, step, Event.NO_TS, new float[d], false));
+                return java.util.Arrays.copyOf(ok, ok.length - 3);
+            }
+            case 1:
+                return AvroRecords.event(new Event(key, step, Event.NO_TS, new float[d + 1], false));
+            case 2:
+                return malformed(0, key, step, d).getBytes(StandardCharsets.UTF_8);
+            default:
+                return new byte[] {9, 9, 9};
         }
     }
 
