@@ -145,6 +145,11 @@ public class StreamCommand extends BaseCommand {
                     + " waits for an output (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Kafka: where checkpoints go, kept when the job ends (default: a temporary directory,"
+                    + " deleted when the job ends).")
+    Path checkpointDir;
+
     @Option(names = "--state-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Drop a key's state this long after its last write (default: 2 x idle timeout + 1m"
                     + " with an idle timeout, else never; 0 turns it off).")
@@ -263,7 +268,8 @@ public class StreamCommand extends BaseCommand {
 
     private int runOnKafka(Model m, JobOptions job) throws Exception {
         KafkaJob.Settings settings = job.kafkaSettings();
-        Path checkpoints = Files.createTempDirectory("rnnstream-checkpoints");
+        Path checkpoints = checkpointDir != null ? Files.createDirectories(checkpointDir.toAbsolutePath())
+                : Files.createTempDirectory("rnnstream-checkpoints");
         try {
             StreamExecutionEnvironment env = LocalFlink.environment(parallelism, stateBackend.toLowerCase(Locale.ROOT),
                     checkpoints, checkpointInterval, webUiPort);
@@ -276,7 +282,9 @@ public class StreamCommand extends BaseCommand {
             env.execute("rnnstream stream " + inputTopic);
             return 0;
         } finally {
-            FileConnectors.deleteTree(checkpoints);
+            if (checkpointDir == null) {
+                FileConnectors.deleteTree(checkpoints);
+            }
         }
     }
 

@@ -26,7 +26,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -331,19 +330,39 @@ final class FaultRig {
 
     private static void setWritable(Path root, boolean writable) throws IOException, InterruptedException {
         boolean asRoot = "root".equals(System.getProperty("user.name"));
+        // Top down, so that no new entry appears behind the walk; a checkpoint directory Flink deletes
+        // meanwhile (a subsumed one) is simply gone.
         for (Path d : directories(root)) {
-            if (asRoot) {
-                run("chattr", writable ? "-i" : "+i", d.toString());
-            } else {
-                d.toFile().setWritable(writable);
+            try {
+                if (asRoot) {
+                    run("chattr", writable ? "-i" : "+i", d.toString());
+                } else {
+                    d.toFile().setWritable(writable);
+                }
+            } catch (IOException e) {
+                if (Files.exists(d)) {
+                    throw e;
+                }
             }
         }
     }
 
     private static List<Path> directories(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(Files::isDirectory).toList();
-        }
+        List<Path> dirs = new ArrayList<>();
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path d,
+                    java.nio.file.attribute.BasicFileAttributes attributes) {
+                dirs.add(d);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path p, IOException gone) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return dirs;
     }
 
     private static void run(String... cmd) throws IOException, InterruptedException {
@@ -351,6 +370,42 @@ final class FaultRig {
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IOException(String.join(" ", cmd) + " failed: " + out.strip());
+        }
+    }
+
+    /**
+     * Mounts a tmpfs of {@code megabytes} on {@code dir}, the only way to give a test a disk that can be
+     * filled without filling the machine's. Needs root; false (and {@code dir} a plain directory) otherwise.
+     */
+    static boolean mountSmallDisk(Path dir, int megabytes) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return false;
+        }
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + megabytes + "m", "tmpfs", dir.toString())
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor() == 0;
+    }
+
+    static void unmountSmallDisk(Path dir) throws IOException, InterruptedException {
+        run("umount", "--lazy", dir.toString());
+    }
+
+    /** Writes {@code filler} until the disk under it is full; returns the bytes written. */
+    static long fillDisk(Path filler) throws IOException {
+        byte[] block = new byte[64 * 1024];
+        long written = 0;
+        try (var out = Files.newOutputStream(filler)) {
+            while (true) {
+                out.write(block);
+                written += block.length;
+            }
+        } catch (IOException full) {
+            if (full.getMessage() == null || !full.getMessage().contains("No space left")) {
+                throw full;
+            }
+            return written;
         }
     }
 }

@@ -21,8 +21,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The Kafka source of events and the exactly-once Kafka sinks of outputs and dead letters, all
- * through flink-connector-kafka. Every {@code --kafka-property k=v} reaches the clients unchanged,
- * so SASL and SSL need no code.
+ * through flink-connector-kafka (the sinks wrapped in {@link OutageSafeKafkaSink}). Every
+ * {@code --kafka-property k=v} reaches the clients unchanged, so SASL and SSL need no code.
  */
 public final class KafkaConnectors {
     private KafkaConnectors() {}
@@ -92,23 +92,23 @@ public final class KafkaConnectors {
      *
      * @param transactionalIdPrefix unique per sink and per job; two jobs sharing one fence each other
      */
-    public static KafkaSink<KeyedPayload> exactlyOnceSink(String bootstrapServers, String topic,
+    public static OutageSafeKafkaSink<KeyedPayload> exactlyOnceSink(String bootstrapServers, String topic,
             String transactionalIdPrefix, Properties clientProperties) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         // Above the longest checkpoint we expect and at most the broker's transaction.max.timeout.ms.
         p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "600000");
-        return KafkaSink.<KeyedPayload>builder()
+        return new OutageSafeKafkaSink<>(KafkaSink.<KeyedPayload>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(new KeyedPayloadSerializer(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setKafkaProducerConfig(p)
-                .build();
+                .build());
     }
 
     /** {@link #exactlyOnceSink} or {@link #atLeastOnceSink}, as {@code delivery} says. */
-    public static KafkaSink<KeyedPayload> sink(String bootstrapServers, String topic, DeliveryGuarantee delivery,
+    public static OutageSafeKafkaSink<KeyedPayload> sink(String bootstrapServers, String topic, DeliveryGuarantee delivery,
             String transactionalIdPrefix, Properties clientProperties) {
         switch (delivery) {
             case EXACTLY_ONCE:
@@ -121,14 +121,14 @@ public final class KafkaConnectors {
     }
 
     /** An at-least-once sink, for deployments without checkpointing. */
-    public static KafkaSink<KeyedPayload> atLeastOnceSink(String bootstrapServers, String topic,
+    public static OutageSafeKafkaSink<KeyedPayload> atLeastOnceSink(String bootstrapServers, String topic,
             Properties clientProperties) {
-        return KafkaSink.<KeyedPayload>builder()
+        return new OutageSafeKafkaSink<>(KafkaSink.<KeyedPayload>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(new KeyedPayloadSerializer(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setKafkaProducerConfig(clientProperties)
-                .build();
+                .build());
     }
 
     /** Where a source starts, as flink-connector-kafka says it. */
