@@ -169,9 +169,14 @@ class JobManagerLossTest {
         FlinkRest rest = new FlinkRest(restUrl);
         String job = submit(restUrl);
         try (FaultRig.Collector outputs = new FaultRig.Collector(bootstrap, "outputs")) {
-            FaultRig.Producer producer = midStream(outputs, "before the outage");
+            // Four times the keys, so that events are still arriving when the broker stops (a minute of them).
+            int keys = 4 * KEYS;
+            FaultRig.Producer producer = new FaultRig.Producer(bootstrap, "events", 0, keys, STEPS, RATE);
+            outputs.await(keys * STEPS / 12, Duration.ofMinutes(2), Duration.ZERO, "before the outage");
+            int committedBefore = outputs.count();
             broker.close();
             long down = System.nanoTime();
+            assertTrue(committedBefore < keys * STEPS, "the outage must come mid-stream");
             Thread.sleep(outage.toMillis() / 2);
             // A TaskManager that runs tasks (tm-N, the N-th pid in the state file); the spare takes over.
             String busy = null;
@@ -192,12 +197,13 @@ class JobManagerLossTest {
             broker = LocalKafkaBroker.start(dir.resolve("kafka"), port, Duration.ofSeconds(120));
             long up = System.nanoTime();
             producer.join();
-            List<String> lines = outputs.await(KEYS * STEPS, Duration.ofMinutes(15), Duration.ofSeconds(5),
+            List<String> lines = outputs.await(keys * STEPS, Duration.ofMinutes(15), Duration.ofSeconds(5),
                     "after the outage");
-            FaultRig.checkExactlyOnce(model, lines, KEYS, STEPS, "through a 10-minute broker outage and a TaskManager"
+            FaultRig.checkExactlyOnce(model, lines, keys, STEPS, "through a 10-minute broker outage and a TaskManager"
                     + " kill");
-            System.out.printf(Locale.ROOT, "broker outage %d s with a TaskManager killed in it: first commit %.1f s"
-                    + " after the broker was back, all %.1f s after; restarts %d; job %s%n", outage.toSeconds(),
+            System.out.printf(Locale.ROOT, "broker outage %d s with a TaskManager killed in it (%d of %d outputs"
+                    + " committed before it): first commit %.1f s after the broker was back, all %.1f s after;"
+                    + " restarts %d; job %s%n", outage.toSeconds(), committedBefore, keys * STEPS,
                     seconds(up, outputs.firstArrivalAfter(up)), seconds(up, outputs.lastArrival()),
                     rest.exceptions(job).path("exceptionHistory").path("entries").size(), rest.jobState(job));
         }

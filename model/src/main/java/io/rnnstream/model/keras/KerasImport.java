@@ -103,10 +103,8 @@ public final class KerasImport {
                 version = KerasConfig.text(parseJson(readEntry(zip, metaEntry), file + "!metadata.json"),
                         "keras_version");
             }
-            byte[] weightBytes;
-            try (InputStream in = zip.getInputStream(weightsEntry)) {
-                weightBytes = in.readAllBytes();
-            }
+            byte[] weightBytes = readEntry(zip, weightsEntry, file, WEIGHTS_LIMIT,
+                    "a quarter of this JVM's heap: give it more with -Xmx if the model is really that large");
             String weightsWhat = file + "!model.weights.h5";
             String v = version;
             return withHdf(weightsWhat, () -> HdfFile.fromBytes(weightBytes), root -> {
@@ -122,8 +120,27 @@ public final class KerasImport {
     }
 
     private static String readEntry(ZipFile zip, ZipEntry e) throws IOException {
+        return new String(readEntry(zip, e, Path.of(zip.getName()), JSON_LIMIT, "no Keras config is that large"),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A Keras config is kilobytes; more than this is not one. */
+    static final int JSON_LIMIT = 16 << 20;
+    /** What the weights may inflate to: a small deflated entry can claim gigabytes (a zip bomb). */
+    static final long WEIGHTS_LIMIT = Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 4);
+
+    /**
+     * An entry's bytes, refused past {@code limit} before they are all inflated: neither the size the
+     * archive claims nor a deflate stream's output is bounded by the archive's own length.
+     */
+    private static byte[] readEntry(ZipFile zip, ZipEntry e, Path file, long limit, String why) throws IOException {
         try (InputStream in = zip.getInputStream(e)) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            byte[] bytes = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+            if (bytes.length > limit) {
+                throw new ModelException("cannot read " + file + ": its " + e.getName() + " inflates to more than "
+                        + limit + " bytes, " + why);
+            }
+            return bytes;
         }
     }
 
