@@ -126,6 +126,13 @@ final class DemoCommand extends BaseCommand {
     @Override
     protected int run() throws Exception {
         long t0 = System.nanoTime();
+        if (metricsPort >= 0) {
+            try {
+                LocalFlink.requireFreeMetricsPort(metricsPort);
+            } catch (IllegalArgumentException e) {
+                throw new ModelException(e.getMessage(), e);
+            }
+        }
         Path home = Path.of(System.getProperty("rnnstream.home", ".")).toAbsolutePath();
         Path modelPath = model != null ? model : home.resolve(MODEL_FILE);
         if (train) {

@@ -227,6 +227,13 @@ public class StreamCommand extends BaseCommand {
                                     + " on the model's validation sequences)"));
             err().flush();
         }
+        if (metricsPort >= 0) {
+            try {
+                LocalFlink.requireFreeMetricsPort(metricsPort);
+            } catch (IllegalArgumentException e) {
+                throw new ModelException(e.getMessage(), e);
+            }
+        }
         boolean kafka = bootstrapServers != null || inputTopic != null || outputTopic != null || dlqTopic != null;
         boolean files = input != null || output != null || dlq != null;
         if (files && (modelTopic != null || statusTopic != null)) {

@@ -116,11 +116,7 @@ public final class LocalFlink {
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         if (b.metricsPort >= 0) {
-            if (b.metricsPort < 1 || b.metricsPort > 65535) {
-                throw new IllegalArgumentException("--metrics-port must be 1..65535, not " + b.metricsPort);
-            }
-            // Flink logs a reporter that cannot bind and runs on without it: say so before starting instead.
-            requireFreeLoopbackPort(b.metricsPort);
+            requireFreeMetricsPort(b.metricsPort);
             conf.addAll(Configuration.fromMap(
                     FlinkSettings.loopbackPrometheusReporter(Integer.toString(b.metricsPort))));
         }
@@ -137,12 +133,19 @@ public final class LocalFlink {
         return env;
     }
 
-    private static void requireFreeLoopbackPort(int port) {
+    /**
+     * Refuses a --metrics-port out of range or already taken on 127.0.0.1: Flink logs a reporter that
+     * cannot bind and runs on without it, so the CLI says so before starting instead.
+     */
+    public static void requireFreeMetricsPort(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("--metrics-port must be 1..65535, not " + port);
+        }
         try (java.net.ServerSocket s = new java.net.ServerSocket()) {
             s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("--metrics-port " + port + ": 127.0.0.1:" + port
-                    + " is in use; pick another port", e);
+                    + " is in use; pick another port");
         }
     }
 }
