@@ -190,6 +190,11 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
         }
     }
 
+    /** The model id whose modelServed gauge shows 1 now (for tests). */
+    String servedModel() {
+        return servedModel;
+    }
+
     /** This subtask's counts since open(), by metric name (for tests and diagnostics). */
     public StepCounts counts() {
         return core.counts();
