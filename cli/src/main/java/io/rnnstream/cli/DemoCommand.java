@@ -110,6 +110,10 @@ final class DemoCommand extends BaseCommand {
             description = "Flink web UI on 127.0.0.1 at this port or the next free one (default: ${DEFAULT-VALUE}).")
     int webUiPort;
 
+    @Option(names = "--metrics-port", defaultValue = "-1", paramLabel = "PORT",
+            description = "Serve the job's metrics for Prometheus on http://127.0.0.1:PORT/metrics (default: off).")
+    int metricsPort;
+
     @Option(names = "--report", defaultValue = ".rnnstream/demo-report", paramLabel = "DIR",
             description = "Where the HTML report goes (default: ${DEFAULT-VALUE}).")
     Path reportDir;
@@ -122,6 +126,13 @@ final class DemoCommand extends BaseCommand {
     @Override
     protected int run() throws Exception {
         long t0 = System.nanoTime();
+        if (metricsPort >= 0) {
+            try {
+                LocalFlink.requireFreeMetricsPort(metricsPort);
+            } catch (IllegalArgumentException e) {
+                throw new ModelException(e.getMessage(), e);
+            }
+        }
         Path home = Path.of(System.getProperty("rnnstream.home", ".")).toAbsolutePath();
         Path modelPath = model != null ? model : home.resolve(MODEL_FILE);
         if (train) {
@@ -177,14 +188,15 @@ final class DemoCommand extends BaseCommand {
             createTopics(broker.bootstrapServers(), parallelism);
 
             int uiPort = freePortFrom(webUiPort);
-            StreamExecutionEnvironment env = LocalFlink.environment(parallelism, "hashmap", work.resolve("checkpoints"),
-                    checkpointInterval, uiPort);
+            StreamExecutionEnvironment env = LocalFlink.builder().parallelism(parallelism)
+                    .checkpoints(work.resolve("checkpoints")).checkpointInterval(checkpointInterval).webUiPort(uiPort)
+                    .metricsPort(metricsPort).environment();
             // As the job runs (rnnstream stream, JobMain): partly filled network buffers leave after 5 ms.
             env.setBufferTimeout(JobOptions.DEFAULT_BUFFER_TIMEOUT.toMillis());
             job = sql ? startSqlJob(env, broker.bootstrapServers(), modelPath, steps, threshold)
                     : startDataStreamJob(env, broker.bootstrapServers(), m, decisions);
             out().println("flink     " + (sql ? "SQL " : "") + "job " + job.getJobID() + ", parallelism " + parallelism + ", web UI http://127.0.0.1:"
-                    + uiPort);
+                    + uiPort + (metricsPort >= 0 ? ", metrics http://127.0.0.1:" + metricsPort + "/metrics" : ""));
             out().flush();
 
             Scoreboard score = new Scoreboard(m.info().classNames(), m.outputSize(), steps);

@@ -104,6 +104,11 @@ public class StreamCommand extends BaseCommand {
             description = "Kafka: serve Flink's web UI on 127.0.0.1:PORT (default: no web UI).")
     int webUiPort;
 
+    @Option(names = "--metrics-port", defaultValue = "-1", paramLabel = "PORT",
+            description = "Serve the job's metrics for Prometheus on http://127.0.0.1:PORT/metrics (default: off;"
+                    + " docs/RELIABILITY.md#observability).")
+    int metricsPort;
+
     @Option(names = "--parallelism", defaultValue = "1", description = "Parallel subtasks (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
@@ -227,6 +232,13 @@ public class StreamCommand extends BaseCommand {
                                     + " on the model's validation sequences)"));
             err().flush();
         }
+        if (metricsPort >= 0) {
+            try {
+                LocalFlink.requireFreeMetricsPort(metricsPort);
+            } catch (IllegalArgumentException e) {
+                throw new ModelException(e.getMessage(), e);
+            }
+        }
         boolean kafka = bootstrapServers != null || inputTopic != null || outputTopic != null || dlqTopic != null;
         boolean files = input != null || output != null || dlq != null;
         if (files && (modelTopic != null || statusTopic != null)) {
@@ -256,7 +268,8 @@ public class StreamCommand extends BaseCommand {
         LocalFileJob fileJob = new LocalFileJob(ModelProvider.file(model), m.id(), opts)
                 .parallelism(parallelism)
                 .stateBackend(stateBackend.toLowerCase(Locale.ROOT))
-                .checkpointInterval(checkpointInterval);
+                .checkpointInterval(checkpointInterval)
+                .metricsPort(metricsPort);
         LocalFileJob.Counts c = fileJob.run(input, output, dlq);
         out.printf("events in: %d%noutputs: %d (of which %d final records for sequences that ended without an"
                 + " event: idle timeout or end of input)%ndead letters: %d%n", c.linesIn(), c.outputs(),
@@ -271,12 +284,15 @@ public class StreamCommand extends BaseCommand {
         Path checkpoints = checkpointDir != null ? Files.createDirectories(checkpointDir.toAbsolutePath())
                 : Files.createTempDirectory("rnnstream-checkpoints");
         try {
-            StreamExecutionEnvironment env = LocalFlink.environment(parallelism, stateBackend.toLowerCase(Locale.ROOT),
-                    checkpoints, checkpointInterval, webUiPort);
+            StreamExecutionEnvironment env = LocalFlink.builder().parallelism(parallelism)
+                    .stateBackend(stateBackend.toLowerCase(Locale.ROOT)).checkpoints(checkpoints)
+                    .checkpointInterval(checkpointInterval).webUiPort(webUiPort).metricsPort(metricsPort)
+                    .environment();
             env.setBufferTimeout(bufferTimeout.toMillis());
             KafkaJob.build(env, settings, Pipeline.builder().model(ModelProvider.of(m)).options(job.streamOptions()));
             err().println("streaming " + inputTopic + " → " + outputTopic + " (dead letters → " + dlqTopic + ") with "
                     + m.id() + (webUiPort >= 0 ? "; Flink web UI on http://127.0.0.1:" + webUiPort : "")
+                    + (metricsPort >= 0 ? "; metrics on http://127.0.0.1:" + metricsPort + "/metrics" : "")
                     + (bounded ? "" : "; Ctrl-C stops"));
             err().flush();
             env.execute("rnnstream stream " + inputTopic);

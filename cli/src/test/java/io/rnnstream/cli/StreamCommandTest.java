@@ -48,6 +48,28 @@ class StreamCommandTest {
                 + " JSON"), r.err());
     }
 
+    /** --metrics-port is off unless asked for, and a port already taken is a one-line error before Flink starts. */
+    @Test
+    void aMetricsPortInUseIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assertEquals("-1", new CommandLine(new StreamCommand()).getCommandSpec().findOption("--metrics-port")
+                .defaultValue());
+        assertEquals("-1", new CommandLine(new DemoCommand()).getCommandSpec().findOption("--metrics-port")
+                .defaultValue());
+        java.nio.file.Path model = dir.resolve("m.rnns");
+        io.rnnstream.model.ModelFile.write(RnnstreamTest.mnistModel(), model);
+        java.nio.file.Path in = java.nio.file.Files.writeString(dir.resolve("in.jsonl"), "");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+            taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            int port = taken.getLocalPort();
+            RnnstreamTest.Run r = RnnstreamTest.run("stream", "--model", model.toString(), "--input-file",
+                    in.toString(), "--output-file", dir.resolve("o.jsonl").toString(), "--dlq-file",
+                    dir.resolve("d.jsonl").toString(), "--metrics-port", Integer.toString(port));
+            assertEquals(1, r.rc());
+            assertTrue(r.err().startsWith("error: --metrics-port " + port + ": 127.0.0.1:" + port + " is in use"),
+                    r.err());
+        }
+    }
+
     /**
      * One checkpoint interval default (docs/KAFKA.md): stream, demo and the Kubernetes manifest; the job
      * jar's is KafkaJob.DEFAULT_CHECKPOINT_INTERVAL, also 1 s.

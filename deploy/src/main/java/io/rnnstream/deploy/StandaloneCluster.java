@@ -41,6 +41,8 @@ public final class StandaloneCluster implements AutoCloseable {
     static final String JOB_MANAGER_MAIN = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
     static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
     static final String STATE_FILE = "cluster.properties";
+    /** Where the cluster's processes serve Prometheus metrics: each the first free port of this range. */
+    public static final String PROMETHEUS_PORTS = "9249-9268";
 
     /**
      * The module flags a Flink distribution passes every process on Java 17 (its
@@ -192,6 +194,14 @@ public final class StandaloneCluster implements AutoCloseable {
         m.put("restart-strategy.exponential-delay.reset-backoff-threshold", "10 min");
         m.put("restart-strategy.exponential-delay.jitter-factor", "0.1");
         m.put("restart-strategy.exponential-delay.attempts-before-reset-backoff", "2147483647");
+        // Flink's Prometheus reporter, on loopback as everything here (the stock one binds every interface;
+        // FlinkSettings.loopbackPrometheusReporter, a test keeps the two equal). The JobManager and each
+        // TaskManager take the first free port of the range: the JobManager, started first, usually 9249.
+        m.put("metrics.reporter.prom.factory.class", "io.rnnstream.metrics.LoopbackPrometheusReporterFactory");
+        m.put("metrics.reporter.prom.host", "127.0.0.1");
+        m.put("metrics.reporter.prom.port", PROMETHEUS_PORTS);
+        // Model ids as they are in the modelServed label (FlinkSettings.FILTER_LABEL_VALUES).
+        m.put("metrics.reporter.prom.filterLabelValueCharacters", "false");
         // A TaskManager killed with -9 says nothing: a short heartbeat timeout notices it in seconds.
         m.put("heartbeat.interval", "1000");
         m.put("heartbeat.timeout", "6000");

@@ -92,6 +92,25 @@ class KubernetesManifestTest {
             assertEquals(e.getValue(), conf.path(e.getKey()).asText(), e.getKey());
             assertEquals(e.getValue(), standalone.get(e.getKey()), e.getKey());
         }
+        // Prometheus metrics: the stock reporter on the documented port in the pods (scraped by annotation),
+        // the loopback one on the standalone cluster, label values kept as they are everywhere.
+        assertEquals("org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+                conf.path("metrics.reporter.prom.factory.class").asText());
+        assertEquals(Integer.toString(io.rnnstream.job.FlinkSettings.PROMETHEUS_PORT),
+                conf.path("metrics.reporter.prom.port").asText());
+        JsonNode annotations = spec.at("/podTemplate/metadata/annotations");
+        assertEquals("true", annotations.path("prometheus.io/scrape").asText());
+        assertEquals(conf.path("metrics.reporter.prom.port").asText(), annotations.path("prometheus.io/port").asText());
+        assertEquals(io.rnnstream.job.FlinkSettings.PROMETHEUS_PORT, container.at("/ports/0/containerPort").asInt());
+        String filter = "metrics.reporter.prom.filterLabelValueCharacters";
+        assertEquals(io.rnnstream.job.FlinkSettings.FILTER_LABEL_VALUES, conf.path(filter).asText());
+        var loopback = io.rnnstream.job.FlinkSettings.loopbackPrometheusReporter(StandaloneCluster.PROMETHEUS_PORTS);
+        for (var e : loopback.entrySet()) {
+            assertEquals(e.getValue(), standalone.get(e.getKey()), e.getKey());
+        }
+        assertEquals("127.0.0.1", standalone.get("metrics.reporter.prom.host"));
+        assertEquals(io.rnnstream.metrics.LoopbackPrometheusReporterFactory.FACTORY_CLASS,
+                standalone.get("metrics.reporter.prom.factory.class"));
         assertTrue(spec.at("/taskManager/resource/memory").isTextual());
         assertTrue(spec.at("/jobManager/resource/memory").isTextual());
     }

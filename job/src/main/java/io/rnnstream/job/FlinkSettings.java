@@ -38,6 +38,40 @@ public final class FlinkSettings {
             "restart-strategy.exponential-delay.jitter-factor", "0.1",
             "restart-strategy.exponential-delay.attempts-before-reset-backoff", "2147483647");
 
+    /** The reporter's name in Flink's configuration ({@code metrics.reporter.prom.*}) wherever it is set. */
+    public static final String PROMETHEUS_REPORTER = "prom";
+
+    /**
+     * The Prometheus port of the Kubernetes manifest and Flink's documented default: one JobManager or
+     * TaskManager per pod, so every pod serves its metrics on the same port.
+     */
+    public static final int PROMETHEUS_PORT = 9249;
+
+    /**
+     * Flink's Prometheus reporter bound to 127.0.0.1 (module rnnstream-metrics: the stock reporter has no
+     * bind address and listens on every interface), for the processes rnnstream starts on this machine:
+     * the CLI's embedded Flink and the standalone cluster. Not the Kubernetes manifest, whose pods must
+     * be reachable by Prometheus and run the stock reporter from the image's plugins/.
+     *
+     * @param ports one port, or a range such as {@code 9249-9259} when several processes share the
+     *     machine (each takes the first free one)
+     */
+    public static java.util.Map<String, String> loopbackPrometheusReporter(String ports) {
+        String prefix = "metrics.reporter." + PROMETHEUS_REPORTER + ".";
+        return java.util.Map.of(
+                prefix + "factory.class", "io.rnnstream.metrics.LoopbackPrometheusReporterFactory",
+                prefix + "host", "127.0.0.1",
+                prefix + "port", ports,
+                prefix + "filterLabelValueCharacters", FILTER_LABEL_VALUES);
+    }
+
+    /**
+     * Label values as they are: by default the reporter turns every character outside [a-zA-Z0-9:_] into
+     * '_', so the model id {@code mnist@1-ab12} would show as {@code mnist_1_ab12}. Prometheus takes any
+     * text as a label value; set wherever the reporter is (a test keeps the three equal).
+     */
+    public static final String FILTER_LABEL_VALUES = "false";
+
     /**
      * Lets chained stages hand records to each other without a deep copy (Flink's
      * {@code pipeline.object-reuse}): order → step → sink otherwise copies every event and every output

@@ -37,6 +37,7 @@ public final class LocalFileJob {
     private int parallelism = 1;
     private String stateBackend = "hashmap";
     private Duration checkpointInterval = Duration.ofMillis(500);
+    private int metricsPort = -1;
 
     public LocalFileJob(ModelProvider model, String modelId, StreamOptions opts) {
         this.model = model;
@@ -70,6 +71,12 @@ public final class LocalFileJob {
         return this;
     }
 
+    /** The Prometheus endpoint's port on 127.0.0.1 while the job runs; -1 (default): none. */
+    public LocalFileJob metricsPort(int port) {
+        this.metricsPort = port;
+        return this;
+    }
+
     public Counts run(Path input, Path outputFile, Path dlqFile) throws Exception {
         if (!Files.exists(input)) {
             throw new IllegalArgumentException("input file not found: " + input);
@@ -80,7 +87,8 @@ public final class LocalFileJob {
         Path checkpoints = Files.createTempDirectory("rnnstream-checkpoints");
         try {
             StreamExecutionEnvironment env =
-                    LocalFlink.environment(parallelism, stateBackend, checkpoints, checkpointInterval, -1);
+                    LocalFlink.builder().parallelism(parallelism).stateBackend(stateBackend).checkpoints(checkpoints)
+                            .checkpointInterval(checkpointInterval).metricsPort(metricsPort).environment();
             DataStream<String> lines = env.fromSource(FileConnectors.lines(input), WatermarkStrategy.noWatermarks(),
                     "source").uid("rnnstream-source");
             Pipeline.builder()

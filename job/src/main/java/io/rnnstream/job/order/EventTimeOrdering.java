@@ -1,6 +1,7 @@
 package io.rnnstream.job.order;
 
 import io.rnnstream.connectors.DeadLetter;
+import io.rnnstream.connectors.DeadLetterReason;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.RecordJson;
 import io.rnnstream.job.CountView;
@@ -112,6 +113,11 @@ public class EventTimeOrdering extends KeyedProcessFunction<String, Event, Event
         g.counter("bufferOverflows", new CountView(() -> order.overflows));
         g.counter("deadLetters", new CountView(order::deadLetters));
         g.counter("ttlExpiries", new CountView(() -> order.ttlExpiries));
+        // The same counts as lateEvents and bufferOverflows, under the reason label every stage uses.
+        g.addGroup("reason", DeadLetterReason.LATE_EVENT.label())
+                .counter("deadLetters", new CountView(() -> order.lateEvents));
+        g.addGroup("reason", DeadLetterReason.BUFFER_OVERFLOW.label())
+                .counter("deadLetters", new CountView(() -> order.overflows));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.rnnstream.job.parse;
 
 import io.rnnstream.connectors.AvroRecords;
+import io.rnnstream.connectors.DeadLetterReason;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.EventParser;
 import io.rnnstream.connectors.KeyedPayload;
@@ -23,6 +24,8 @@ public class ParseFunction extends ProcessFunction<KeyedPayload, Event> {
     private final WireFormat format;
     private transient Counter linesIn;
     private transient Counter deadLetters;
+    /** By {@link DeadLetterReason#ordinal()}; made once, so a refusal costs one lookup and one increment. */
+    private transient Counter[] byReason;
 
     /** @param featureCount the model's D: events with another count are dead letters */
     public ParseFunction(int featureCount) {
@@ -40,6 +43,10 @@ public class ParseFunction extends ProcessFunction<KeyedPayload, Event> {
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("rnnstream");
         linesIn = g.counter("linesIn");
         deadLetters = g.counter("parseDeadLetters");
+        byReason = new Counter[DeadLetterReason.values().length];
+        for (DeadLetterReason r : DeadLetterReason.PARSE) {
+            byReason[r.ordinal()] = g.addGroup("reason", r.label()).counter("deadLetters");
+        }
     }
 
     @Override
@@ -52,6 +59,7 @@ public class ParseFunction extends ProcessFunction<KeyedPayload, Event> {
             out.collect(r.event());
         } else {
             deadLetters.inc();
+            byReason[DeadLetterReason.ofParseError(r.deadLetter().error).ordinal()].inc();
             ctx.output(DeadLetters.TAG, r.deadLetter());
         }
     }

@@ -1,6 +1,7 @@
 package io.rnnstream.job.step;
 
 import io.rnnstream.connectors.DeadLetter;
+import io.rnnstream.connectors.DeadLetterReason;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.EventParser;
 import io.rnnstream.connectors.OutputRecord;
@@ -65,19 +66,20 @@ public final class SequenceCore {
         }
         String bad = EventParser.whyNotSteppable(e, models.inputSize());
         if (bad != null) {
-            dead(out, e, bad);
+            dead(out, e, DeadLetterReason.ofParseError(bad), bad);
             return;
         }
         int s = e.hasStep() ? e.step : (meta.active ? meta.nextStep : 0);
         int t = opts.sequenceLength();
         if (t > 0 && s >= t) {
-            dead(out, e, "step " + s + " is beyond the sequence length " + t + " (--sequence-length): steps run 0.."
+            dead(out, e, DeadLetterReason.BEYOND_SEQUENCE_LENGTH,
+                    "step " + s + " is beyond the sequence length " + t + " (--sequence-length): steps run 0.."
                     + (t - 1));
             return;
         }
         if (meta.active) {
             if (s < meta.nextStep) {
-                dead(out, e, "duplicate: step " + s + " was already applied");
+                dead(out, e, DeadLetterReason.DUPLICATE_STEP, "duplicate: step " + s + " was already applied");
                 return;
             }
             if (s > meta.nextStep) {
@@ -86,7 +88,8 @@ public final class SequenceCore {
             }
         } else if (s > 0) {
             if (meta.endedAt >= 0 && (meta.endedByTimeout || s <= meta.endedAt)) {
-                dead(out, e, "late: step " + s + " arrived after its sequence ended at step " + meta.endedAt
+                dead(out, e, DeadLetterReason.LATE_STEP,
+                        "late: step " + s + " arrived after its sequence ended at step " + meta.endedAt
                         + (meta.endedByTimeout ? " (idle timeout)" : ""));
                 return;
             }
@@ -145,12 +148,13 @@ public final class SequenceCore {
             Emitter out) throws Exception {
         int max = opts.maxBufferedSteps();
         if (s - waitingFor > max) {
-            dead(out, e, "step " + s + " is beyond the buffer: waiting for step " + waitingFor + ", and at most "
+            dead(out, e, DeadLetterReason.BEYOND_STEP_BUFFER,
+                    "step " + s + " is beyond the buffer: waiting for step " + waitingFor + ", and at most "
                     + max + " steps ahead of it are kept (--max-buffered-steps)");
             return;
         }
         if (state.hasEarly(s)) {
-            dead(out, e, "duplicate: step " + s + " is already buffered");
+            dead(out, e, DeadLetterReason.DUPLICATE_STEP, "duplicate: step " + s + " is already buffered");
             return;
         }
         state.putEarly(s, e);
@@ -176,7 +180,8 @@ public final class SequenceCore {
         }
         if (m == null) {
             counts.retiredModelEnds++;
-            dead(out, e, "model retired: step " + s + " cannot continue its sequence on model " + meta.model
+            dead(out, e, DeadLetterReason.MODEL_RETIRED,
+                    "model retired: step " + s + " cannot continue its sequence on model " + meta.model
                     + ", retired after " + ServedModels.RETAINED_SUPERSEDED + " newer model updates");
             end(meta, s - 1, true, "its model was retired", state, timers, out);
             return;
@@ -186,7 +191,8 @@ public final class SequenceCore {
             // Only a key restored from a 0.1.0 savepoint can get here: its state lived in another value,
             // which the TTL could expire apart from the bookkeeping.
             counts.ttlExpiries++;
-            dead(out, e, "state expired: step " + s + " cannot continue a sequence whose state the TTL removed"
+            dead(out, e, DeadLetterReason.STATE_EXPIRED,
+                    "state expired: step " + s + " cannot continue a sequence whose state the TTL removed"
                     + " (raise --state-ttl)");
             end(meta, s - 1, true, "its sequence's state expired", state, timers, out);
             return;
@@ -233,8 +239,8 @@ public final class SequenceCore {
             left.sort(Map.Entry.comparingByKey());
             int missing = meta.active ? meta.nextStep : 0;
             for (Map.Entry<Integer, Event> en : left) {
-                dead(out, en.getValue(), why != null
-                        ? "missing step " + missing + ": step " + en.getKey() + " waited for it until " + why
+                dead(out, en.getValue(), why != null ? DeadLetterReason.MISSING_STEP : DeadLetterReason.LATE_STEP,
+                        why != null ? "missing step " + missing + ": step " + en.getKey() + " waited for it until " + why
                         : "late: step " + en.getKey() + " arrived for a sequence that ended at step " + lastStep);
             }
             state.clearEarly();
@@ -290,8 +296,9 @@ public final class SequenceCore {
         }
     }
 
-    private void dead(Emitter out, Event e, String why) {
+    private void dead(Emitter out, Event e, DeadLetterReason kind, String why) {
         out.deadLetter(new DeadLetter(e.raw != null ? e.raw : RecordJson.event(e), why, e.key));
         counts.deadLetters++;
+        counts.deadLettersByReason[kind.ordinal()]++;
     }
 }

@@ -1,5 +1,6 @@
 package io.rnnstream.job.step;
 
+import io.rnnstream.connectors.DeadLetterReason;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,6 +12,8 @@ public final class StepCounts {
     public long eventsIn;
     public long outputs;
     public long deadLetters;
+    /** {@link #deadLetters} by kind, indexed by {@link DeadLetterReason#ordinal()}. */
+    public final long[] deadLettersByReason = new long[DeadLetterReason.values().length];
     public long idleTimeouts;
     public long endOfInputFinals;
     public long ttlExpiries;

@@ -1,6 +1,7 @@
 package io.rnnstream.job.step;
 
 import io.rnnstream.connectors.DeadLetter;
+import io.rnnstream.connectors.DeadLetterReason;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.job.CountView;
@@ -83,6 +84,9 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
     /** The timestamp dead letters carry: the current event's, or an event-time timer's. */
     private transient long deadLetterTs;
     private transient boolean hasDeadLetterTs;
+    private transient MetricGroup servedModelGroup;
+    private transient java.util.Set<String> servedModelGauges;
+    private transient volatile String servedModel;
 
     /**
      * @param modelId written on every output record (e.g. {@code model.id()})
@@ -128,6 +132,7 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
                         : new StreamRecord<>(d));
             }
         };
+        servedModelGauges = new java.util.HashSet<>();
         registerMetrics(getMetricGroup().addGroup("rnnstream"));
         if (restored) {
             countRestored();
@@ -146,6 +151,26 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
         g.gauge("activeSequences", () -> c.activeSequences);
         Histogram stepNanos = g.histogram("stepLatencyNanos", new DescriptiveStatisticsHistogram(1024));
         core.timeSteps(stepNanos::update);
+        for (DeadLetterReason r : DeadLetterReason.STEP) {
+            g.addGroup("reason", r.label())
+                    .counter("deadLetters", new CountView(() -> c.deadLettersByReason[r.ordinal()]));
+        }
+        servedModelGroup = g;
+        showServedModel();
+    }
+
+    /**
+     * Keeps the modelServed gauges current: 1 under the id of the model a sequence starting now gets, 0
+     * under each id this subtask served before (Flink cannot unregister a gauge; the set is bounded by
+     * the job's model updates and starts anew with the job). Read on the reporter's thread, so it reads
+     * only a volatile id that the task thread writes.
+     */
+    private void showServedModel() {
+        String id = core.models().latestId();
+        servedModel = id;
+        if (servedModelGauges.add(id)) {
+            servedModelGroup.addGroup("model", id).gauge("modelServed", () -> id.equals(servedModel) ? 1 : 0);
+        }
     }
 
     /**
@@ -163,6 +188,11 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
                 }
             }
         }
+    }
+
+    /** The model id whose modelServed gauge shows 1 now (for tests). */
+    String servedModel() {
+        return servedModel;
     }
 
     /** This subtask's counts since open(), by metric name (for tests and diagnostics). */
@@ -186,6 +216,7 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
     @Override
     public void processElement2(StreamRecord<ModelUpdate> element) {
         ModelStatus s = core.models().offer(element.getValue(), opts.swapPolicy());
+        showServedModel();
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
             output.collect(MODEL_STATUS, new StreamRecord<>(s));
         }

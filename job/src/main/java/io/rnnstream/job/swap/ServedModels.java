@@ -130,6 +130,20 @@ public final class ServedModels {
         return s;
     }
 
+    /**
+     * The id of the model a sequence starting at the latest ts would get (the job's own model's id when
+     * no update was accepted), without decoding it: what the modelServed metric shows.
+     */
+    public String latestId() {
+        for (int i = history.size() - 1; i >= 0; i--) {
+            ModelAssignment a = history.get(i);
+            if (a.supersededBy < 0) {
+                return a.modelId == null ? initial.id : a.modelId;
+            }
+        }
+        return initial.id;
+    }
+
     /** The id of the latest accepted model (what a sequence starting now at the latest ts would get). */
     public ServedModel latest() {
         for (int i = history.size() - 1; i >= 0; i--) {

@@ -126,11 +126,15 @@ class StepOperatorSwapTest {
         float[][] x2 = TestModels.sequence(12, 5);
         float[][] x3 = TestModels.sequence(13, 4);
 
+        // The modelServed metric follows the accepted updates.
+        StepOperator op = (StepOperator) h.getOperator();
+        assertEquals(TestModels.ID, op.servedModel());
         // s0 starts before either update takes effect, and runs across both.
         for (int t = 0; t < 3; t++) {
             h.processElement1(new StreamRecord<>(ev("s0", t, 500 + t, x0[t])));
         }
         h.processElement2(new StreamRecord<>(ModelUpdate.of(a, 1000)));
+        assertEquals(a.id(), op.servedModel());
         for (int t = 3; t < 5; t++) {
             h.processElement1(new StreamRecord<>(ev("s0", t, 1000 + t, x0[t])));
         }
@@ -139,6 +143,7 @@ class StepOperatorSwapTest {
             h.processElement1(new StreamRecord<>(ev("s1", t, 1200 + t, x1[t])));
         }
         h.processElement2(new StreamRecord<>(ModelUpdate.of(b, 2000)));
+        assertEquals(b.id(), op.servedModel());
         // s3 starts at 1500, arriving after b did: still a, as if b had not come yet (replay-safe).
         for (int t = 0; t < 4; t++) {
             h.processElement1(new StreamRecord<>(ev("s3", t, 1500 + t, x3[t])));
@@ -197,6 +202,7 @@ class StepOperatorSwapTest {
         assertTrue(st.get(2).reason.contains("not a model"), st.get(2).reason);
         assertTrue(st.get(3).reason.contains("no model file"), st.get(3).reason);
         assertTrue(st.get(0).json().startsWith("{\"model\":null,\"status\":\"refused\",\"reason\":"), st.get(0).json());
+        assertEquals(TestModels.ID, ((StepOperator) h.getOperator()).servedModel(), "refused updates change no metric");
     }
 
     @Test
