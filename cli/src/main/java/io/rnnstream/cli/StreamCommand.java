@@ -243,6 +243,7 @@ public class StreamCommand extends BaseCommand {
                     + " --dlq-file, or --bootstrap-servers, --input-topic, --output-topic and --dlq-topic");
         }
         if (kafka) {
+            warnOfSecretsInArguments();
             return runOnKafka(m, job);
         }
         if (input == null || output == null || dlq == null) {
@@ -261,8 +262,26 @@ public class StreamCommand extends BaseCommand {
         return 0;
     }
 
+    /** A secret in an argument is in the process list for every local user to read, and in shell history. */
+    private void warnOfSecretsInArguments() {
+        for (String kv : kafkaProperties) {
+            String key = kv.substring(0, Math.max(0, kv.indexOf('='))).trim().toLowerCase(Locale.ROOT);
+            if (key.contains("jaas") || key.contains("password") || key.contains("secret") || key.contains("key")
+                    && key.startsWith("ssl.")) {
+                err().println("WARNING: --kafka-property " + key + " puts a secret on the command line, where other"
+                        + " users of this machine can read it; put it in --kafka-properties-file (owner-only) instead");
+            }
+        }
+        err().flush();
+    }
+
     private int runOnKafka(Model m, JobOptions job) throws Exception {
         KafkaJob.Settings settings = job.kafkaSettings();
+        try {
+            KafkaJob.checkAccess(settings);
+        } catch (io.rnnstream.connectors.kafka.KafkaConnectors.KafkaAccessException e) {
+            throw new ModelException(e.getMessage(), e);
+        }
         Path checkpoints = Files.createTempDirectory("rnnstream-checkpoints");
         try {
             StreamExecutionEnvironment env = LocalFlink.environment(parallelism, stateBackend.toLowerCase(Locale.ROOT),
