@@ -24,7 +24,7 @@ public final class KafkaCommand extends BaseCommand {
 
     @Option(names = "--sasl", description = "Clients authenticate (SASL/SCRAM-SHA-512) and need ACLs: a super user"
             + " '" + LocalKafkaBroker.ADMIN_USER + "' and a job user '" + LocalKafkaBroker.JOB_USER + "' that may"
-            + " read and write any topic, commit offsets in any group and run transactions, but not administer the"
+            + " create, read and write any topic, commit offsets in any group and run transactions, but not administer the"
             + " broker. Their client settings go to owner-only files in --dir; a --dir formatted with --sasl always"
             + " needs it.")
     boolean sasl;
@@ -40,7 +40,7 @@ public final class KafkaCommand extends BaseCommand {
             out().println("bootstrap servers: " + broker.bootstrapServers());
             if (sasl) {
                 broker.grant(LocalKafkaBroker.JobAccess.forUser(LocalKafkaBroker.JOB_USER)
-                        .read("*").write("*").group("*").transactionalIdPrefix("*"));
+                        .read("*").write("*").create("*").group("*").transactionalIdPrefix("*"));
                 // Paths only: the files hold the passwords, and this output may end up in a log.
                 out().println("job client properties (user " + LocalKafkaBroker.JOB_USER + "): "
                         + broker.jobPropertiesFile() + "  (rnnstream stream --kafka-properties-file "

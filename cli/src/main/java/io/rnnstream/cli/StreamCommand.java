@@ -74,7 +74,9 @@ public class StreamCommand extends BaseCommand {
     java.util.List<String> kafkaProperties = new java.util.ArrayList<>();
 
     @Option(names = "--kafka-properties-file", paramLabel = "FILE",
-            description = "A .properties file of Kafka client properties (e.g. credentials).")
+            description = "A .properties file of Kafka client properties: credentials (SASL, SSL) belong here, in a"
+                    + " file only its owner can read, not in --kafka-property (docs/KAFKA.md). --kafka-property"
+                    + " values override the file's.")
     Path kafkaPropertiesFile;
 
     @Option(names = "--model-topic", paramLabel = "TOPIC",
@@ -243,7 +245,7 @@ public class StreamCommand extends BaseCommand {
                     + " --dlq-file, or --bootstrap-servers, --input-topic, --output-topic and --dlq-topic");
         }
         if (kafka) {
-            warnOfSecretsInArguments();
+            KafkaClientSettings.warnOfSecrets(kafkaProperties, err());
             return runOnKafka(m, job);
         }
         if (input == null || output == null || dlq == null) {
@@ -260,19 +262,6 @@ public class StreamCommand extends BaseCommand {
         out.printf("wrote %s and %s%n", output, dlq);
         out.flush();
         return 0;
-    }
-
-    /** A secret in an argument is in the process list for every local user to read, and in shell history. */
-    private void warnOfSecretsInArguments() {
-        for (String kv : kafkaProperties) {
-            String key = kv.substring(0, Math.max(0, kv.indexOf('='))).trim().toLowerCase(Locale.ROOT);
-            if (key.contains("jaas") || key.contains("password") || key.contains("secret") || key.contains("key")
-                    && key.startsWith("ssl.")) {
-                err().println("WARNING: --kafka-property " + key + " puts a secret on the command line, where other"
-                        + " users of this machine can read it; put it in --kafka-properties-file (owner-only) instead");
-            }
-        }
-        err().flush();
     }
 
     private int runOnKafka(Model m, JobOptions job) throws Exception {

@@ -121,6 +121,11 @@ class StreamSecurityTest {
                     Integer.toString(ui)));
             long t1 = System.nanoTime();
             stream = FaultRig.cli(dir, "stream", args);
+            FlinkRest rest = new FlinkRest("http://127.0.0.1:" + ui);
+            Process running = stream;
+            FaultRig.awaitCondition(() -> tasksRunning(rest) || !running.isAlive(), Duration.ofMinutes(4),
+                    () -> "the stream job to run; see " + dir.resolve("stream.out"));
+            System.out.printf("the job's tasks ran %.1f s after it started%n", FaultRig.seconds(t1, System.nanoTime()));
             List<String> outputs = broker.readCommitted("outputs", KEYS * STEPS, Duration.ofSeconds(3),
                     Duration.ofMinutes(2));
             System.out.printf("all %d outputs committed %.1f s after the job started%n", outputs.size(),
@@ -132,8 +137,9 @@ class StreamSecurityTest {
             assertEquals(1, deadLetters.size(), "the one malformed event: " + deadLetters);
 
             // Everything the web UI serves about the job and the cluster it runs on.
-            FlinkRest rest = new FlinkRest("http://127.0.0.1:" + ui);
             String job = rest.jobs().get(0).id();
+            var failures = rest.exceptions(job).path("exceptionHistory").path("entries");
+            assertEquals(0, failures.size(), "the job failed on its way (the ACLs too few?): " + failures);
             Map<String, String> seen = new LinkedHashMap<>();
             for (String path : List.of("/jobs/" + job, "/jobs/" + job + "/config", "/jobs/" + job + "/exceptions",
                     "/jobs/" + job + "/plan", "/jobs/" + job + "/checkpoints/config", "/jobmanager/config",
@@ -160,6 +166,14 @@ class StreamSecurityTest {
         } finally {
             FaultRig.stop(wrong);
             FaultRig.stop(stream);
+        }
+    }
+
+    static boolean tasksRunning(FlinkRest rest) {
+        try {
+            return rest.allTasksRunning(rest.jobs().get(0).id());
+        } catch (Exception notYet) {
+            return false;
         }
     }
 

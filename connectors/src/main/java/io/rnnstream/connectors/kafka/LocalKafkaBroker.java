@@ -236,6 +236,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         private final String user;
         private final List<String> readTopics = new ArrayList<>();
         private final List<String> writeTopics = new ArrayList<>();
+        private final List<String> createTopics = new ArrayList<>();
         private final List<String> groups = new ArrayList<>();
         private final List<String> transactionalIdPrefixes = new ArrayList<>();
 
@@ -257,6 +258,12 @@ public final class LocalKafkaBroker implements AutoCloseable {
             return this;
         }
 
+        /** Topics the user may create (by writing to them, with auto-creation on); none by default. */
+        public JobAccess create(String... topics) {
+            createTopics.addAll(List.of(topics));
+            return this;
+        }
+
         public JobAccess group(String... ids) {
             groups.addAll(List.of(ids));
             return this;
@@ -274,6 +281,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
             }
             for (String t : writeTopics) {
                 allow(acls, ResourceType.TOPIC, t, false, AclOperation.WRITE, AclOperation.DESCRIBE);
+            }
+            for (String t : createTopics) {
+                allow(acls, ResourceType.TOPIC, t, false, AclOperation.CREATE);
             }
             for (String g : groups) {
                 allow(acls, ResourceType.GROUP, g, false, AclOperation.READ, AclOperation.DESCRIBE);
