@@ -36,7 +36,13 @@ public final class KafkaCommand extends BaseCommand {
         if (sasl) {
             b.saslScram();
         }
-        try (LocalKafkaBroker broker = b.start()) {
+        LocalKafkaBroker started;
+        try {
+            started = b.start();
+        } catch (LocalKafkaBroker.WrongModeException e) {
+            throw new io.rnnstream.model.ModelException(e.getMessage(), e);
+        }
+        try (LocalKafkaBroker broker = started) {
             out().println("bootstrap servers: " + broker.bootstrapServers());
             if (sasl) {
                 broker.grant(LocalKafkaBroker.JobAccess.forUser(LocalKafkaBroker.JOB_USER)

@@ -267,7 +267,11 @@ public class StreamCommand extends BaseCommand {
     private int runOnKafka(Model m, JobOptions job) throws Exception {
         KafkaJob.Settings settings = job.kafkaSettings();
         try {
-            KafkaJob.checkAccess(settings);
+            String notAnswering = KafkaJob.checkAccess(settings);
+            if (notAnswering != null) {
+                err().println(notAnswering);
+                err().flush();
+            }
         } catch (io.rnnstream.connectors.kafka.KafkaConnectors.KafkaAccessException e) {
             throw new ModelException(e.getMessage(), e);
         }

@@ -89,8 +89,8 @@ class StreamSecurityTest {
                 assertTrue(e.getMessage().contains("does not allow user rnnstream to " + r.getKey() + ": the job needs"
                         + " ACLs"), e.getMessage());
             }
-            KafkaConnectors.checkAccess(bootstrap, jobClient, Duration.ofSeconds(30), List.of("events", "outputs",
-                    "dead-letters"), "rnnstream", List.of("rnnstream-rnnstream-out-0-1"));
+            assertTrue(KafkaConnectors.checkAccess(bootstrap, jobClient, Duration.ofSeconds(30), List.of("events",
+                    "outputs", "dead-letters"), "rnnstream", List.of("rnnstream-rnnstream-out-0-1")), "the broker answers");
             List<String> common = List.of("stream", "--model", modelFile.toString(), "--bootstrap-servers", bootstrap,
                     "--input-topic", "events", "--output-topic", "outputs", "--dlq-topic", "dead-letters",
                     "--parallelism", "2");

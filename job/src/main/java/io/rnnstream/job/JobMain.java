@@ -36,7 +36,10 @@ public final class JobMain {
             System.err.println(warning);
         }
         KafkaJob.Settings settings = o.kafkaSettings();
-        KafkaJob.checkAccess(settings);
+        String notAnswering = KafkaJob.checkAccess(settings);
+        if (notAnswering != null) {
+            System.err.println(notAnswering);
+        }
         KafkaJob.build(env, settings, Pipeline.builder().model(ModelProvider.of(model)).options(opts));
         env.execute(o.jobName != null ? o.jobName : "rnnstream " + model.id());
     }

@@ -166,9 +166,10 @@ public final class KafkaConnectors {
      * that goes away), nor is a topic, group or transaction that does not exist yet.
      *
      * @param transactionalIds one id under each of the sinks' prefixes (exactly-once), or none
+     * @return false when the broker did not answer in time (down, or spoken to in the wrong protocol)
      * @throws KafkaAccessException naming what to fix; its message never holds the properties' values
      */
-    public static void checkAccess(String bootstrapServers, Properties clientProperties, Duration timeout,
+    public static boolean checkAccess(String bootstrapServers, Properties clientProperties, Duration timeout,
             List<String> topics, String groupId, List<String> transactionalIds) {
         Properties p = new Properties();
         p.putAll(clientProperties);
@@ -216,12 +217,13 @@ public final class KafkaConnectors {
                                 + probe.getKey() + ": " + cause.getMessage(), cause);
                     }
                 } catch (java.util.concurrent.TimeoutException notAnswering) {
-                    return;
+                    return false;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return false;
                 }
             }
+            return true;
         } catch (KafkaException e) {
             // The client refused its own settings (an unknown mechanism, a malformed JAAS line) before
             // connecting; its messages name the key, not the value.

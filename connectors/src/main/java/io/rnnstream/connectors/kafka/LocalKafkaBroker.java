@@ -138,7 +138,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         boolean formatted = Files.exists(logs.resolve("meta.properties"));
         Credentials credentials = b.saslScram ? Credentials.of(dir, formatted) : null;
         if (!b.saslScram && Files.exists(dir.resolve(Credentials.FILE))) {
-            throw new IOException(dir + " holds a broker that needs authentication: start it with --sasl");
+            throw new WrongModeException(dir + " holds a broker that needs authentication: start it with --sasl");
         }
         Path config = dir.resolve("server.properties");
         String server = serverProperties(clientPort, controllerPort, logs);
@@ -184,6 +184,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
             throw e;
         }
         return k;
+    }
+
+    /** The directory was formatted with authentication and started without, or the reverse: the user's to fix. */
+    public static final class WrongModeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        WrongModeException(String message) {
+            super(message);
+        }
     }
 
     /** Whether clients must authenticate (SASL/SCRAM) and are authorized by ACLs. */
@@ -352,8 +361,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 }
                 c = new Credentials(p.getProperty("admin.password"), p.getProperty("job.password"));
             } else if (formatted) {
-                throw new IOException(dir + " holds a broker without authentication: start it without --sasl, or"
-                        + " give --sasl a new --dir");
+                throw new WrongModeException(dir + " holds a broker without authentication: start it without --sasl,"
+                        + " or give --sasl a new --dir");
             } else {
                 c = new Credentials(randomPassword(), randomPassword());
                 writeOwnerOnly(file, "# Passwords of this broker's users; its client settings are in"
