@@ -31,6 +31,7 @@ import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -203,8 +204,10 @@ public final class KafkaConnectors {
                         // Kafka's message names the mechanism and says "invalid credentials", never the password.
                         throw new KafkaAccessException("Kafka at " + bootstrapServers + " refused the credentials"
                                 + (user.isEmpty() ? "" : " of user " + user) + " (" + stripPeriod(cause.getMessage())
-                                + "): check the user name and password (sasl.jaas.config) in --kafka-properties-file",
-                                cause);
+                                + "): check " + (cause instanceof SslAuthenticationException
+                                        ? "the ssl.* settings (truststore, keystore)"
+                                        : "the user name and password (sasl.jaas.config)")
+                                + " in --kafka-properties-file", cause);
                     }
                     if (cause instanceof AuthorizationException) {
                         throw new KafkaAccessException("Kafka at " + bootstrapServers + " does not allow " + who
