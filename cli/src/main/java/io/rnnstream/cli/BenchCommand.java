@@ -113,6 +113,8 @@ public class BenchCommand extends BaseCommand {
 
     @Override
     protected int run() throws Exception {
+        Binding.warnings(flinkConf, "-D").forEach(err()::println);
+        err().flush();
         // Every argument is checked before the model loads and the first run starts.
         List<BenchSpec> specs = new ArrayList<>();
         for (int n : keys) {

@@ -22,11 +22,38 @@ public final class KafkaCommand extends BaseCommand {
             defaultValue = "60s", converter = StreamCommand.DurationConverter.class)
     Duration startTimeout;
 
+    @Option(names = "--sasl", description = "Clients authenticate (SASL/SCRAM-SHA-512) and need ACLs: a super user"
+            + " '" + LocalKafkaBroker.ADMIN_USER + "' and a job user '" + LocalKafkaBroker.JOB_USER + "' that may"
+            + " create, read and write any topic, commit offsets in any group and run transactions, but not administer the"
+            + " broker. Their client settings go to owner-only files in --dir; a --dir formatted with --sasl always"
+            + " needs it.")
+    boolean sasl;
+
     @Override
     protected int run() throws Exception {
         err().println("starting Kafka in " + dir.toAbsolutePath() + " …");
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start(dir, port, startTimeout)) {
+        LocalKafkaBroker.Builder b = LocalKafkaBroker.at(dir).port(port).startTimeout(startTimeout);
+        if (sasl) {
+            b.saslScram();
+        }
+        LocalKafkaBroker started;
+        try {
+            started = b.start();
+        } catch (LocalKafkaBroker.WrongModeException e) {
+            throw new io.rnnstream.model.ModelException(e.getMessage(), e);
+        }
+        try (LocalKafkaBroker broker = started) {
             out().println("bootstrap servers: " + broker.bootstrapServers());
+            if (sasl) {
+                broker.grant(LocalKafkaBroker.JobAccess.forUser(LocalKafkaBroker.JOB_USER)
+                        .read("*").write("*").create("*").group("*").transactionalIdPrefix("*"));
+                // Paths only: the files hold the passwords, and this output may end up in a log.
+                out().println("job client properties (user " + LocalKafkaBroker.JOB_USER + "): "
+                        + broker.jobPropertiesFile() + "  (rnnstream stream --kafka-properties-file "
+                        + broker.jobPropertiesFile() + ")");
+                out().println("admin client properties (user " + LocalKafkaBroker.ADMIN_USER + ", super user): "
+                        + broker.adminPropertiesFile());
+            }
             out().println("logs: " + broker.dir().resolve("broker.log"));
             out().println("press Ctrl-C to stop");
             out().flush();

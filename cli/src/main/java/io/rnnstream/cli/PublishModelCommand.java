@@ -53,6 +53,10 @@ final class PublishModelCommand extends BaseCommand {
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Any Kafka producer property; repeatable.")
     List<String> kafkaProperties = new ArrayList<>();
 
+    @Option(names = "--kafka-properties-file", paramLabel = "FILE",
+            description = "A .properties file of Kafka producer properties, e.g. credentials (as stream's).")
+    java.nio.file.Path kafkaPropertiesFile;
+
     @Override
     protected int run() throws Exception {
         Model m = ModelLoader.load(model);
@@ -72,13 +76,7 @@ final class PublishModelCommand extends BaseCommand {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Math.max(1 << 20, value.length + (64 << 10))));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        for (String kv : kafkaProperties) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--kafka-property takes key=value, not '" + kv + "'");
-            }
-            p.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-        }
+        p.putAll(KafkaClientSettings.load(kafkaPropertiesFile, kafkaProperties, err()));
         ModelTopic.requireSinglePartition(bootstrapServers, topic, p);
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null,
                 m.id().getBytes(StandardCharsets.UTF_8), value);

@@ -63,6 +63,10 @@ final class ReplayCommand extends BaseCommand {
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Any Kafka producer property; repeatable.")
     List<String> kafkaProperties = new ArrayList<>();
 
+    @Option(names = "--kafka-properties-file", paramLabel = "FILE",
+            description = "A .properties file of Kafka producer properties, e.g. credentials (as stream's).")
+    java.nio.file.Path kafkaPropertiesFile;
+
     @Override
     protected int run() throws Exception {
         if (concurrent < 1) {
@@ -79,14 +83,7 @@ final class ReplayCommand extends BaseCommand {
             seqs.add(new Interleaver.Sequence(keyPrefix + i, d.x()[i]));
             events += d.x()[i].length;
         }
-        Properties p = new Properties();
-        for (String kv : kafkaProperties) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--kafka-property takes key=value, not '" + kv + "'");
-            }
-            p.setProperty(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-        }
+        Properties p = KafkaClientSettings.load(kafkaPropertiesFile, kafkaProperties, err());
         err().printf(Locale.ROOT, "replaying %,d sequences (%,d events, %d features) of %s to %s on %s%n", d.size(),
                 events, d.features(), data, topic, bootstrapServers);
         err().flush();

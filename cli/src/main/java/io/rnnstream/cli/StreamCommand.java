@@ -74,7 +74,9 @@ public class StreamCommand extends BaseCommand {
     java.util.List<String> kafkaProperties = new java.util.ArrayList<>();
 
     @Option(names = "--kafka-properties-file", paramLabel = "FILE",
-            description = "A .properties file of Kafka client properties (e.g. credentials).")
+            description = "A .properties file of Kafka client properties: credentials (SASL, SSL) belong here, in a"
+                    + " file only its owner can read, not in --kafka-property (docs/KAFKA.md). --kafka-property"
+                    + " values override the file's.")
     Path kafkaPropertiesFile;
 
     @Option(names = "--model-topic", paramLabel = "TOPIC",
@@ -260,6 +262,7 @@ public class StreamCommand extends BaseCommand {
                     + " --dlq-file, or --bootstrap-servers, --input-topic, --output-topic and --dlq-topic");
         }
         if (kafka) {
+            KafkaClientSettings.warnOfSecrets(kafkaProperties, err());
             return runOnKafka(m, job);
         }
         if (input == null || output == null || dlq == null) {
@@ -281,6 +284,15 @@ public class StreamCommand extends BaseCommand {
 
     private int runOnKafka(Model m, JobOptions job) throws Exception {
         KafkaJob.Settings settings = job.kafkaSettings();
+        try {
+            String notAnswering = KafkaJob.checkAccess(settings);
+            if (notAnswering != null) {
+                err().println(notAnswering);
+                err().flush();
+            }
+        } catch (io.rnnstream.connectors.kafka.KafkaConnectors.KafkaAccessException e) {
+            throw new ModelException(e.getMessage(), e);
+        }
         Path checkpoints = checkpointDir != null ? Files.createDirectories(checkpointDir.toAbsolutePath())
                 : Files.createTempDirectory("rnnstream-checkpoints");
         try {

@@ -35,7 +35,12 @@ public final class JobMain {
         if (warning != null) {
             System.err.println(warning);
         }
-        KafkaJob.build(env, o.kafkaSettings(), Pipeline.builder().model(ModelProvider.of(model)).options(opts));
+        KafkaJob.Settings settings = o.kafkaSettings();
+        String notAnswering = KafkaJob.checkAccess(settings);
+        if (notAnswering != null) {
+            System.err.println(notAnswering);
+        }
+        KafkaJob.build(env, settings, Pipeline.builder().model(ModelProvider.of(model)).options(opts));
         env.execute(o.jobName != null ? o.jobName : "rnnstream " + model.id());
     }
 }

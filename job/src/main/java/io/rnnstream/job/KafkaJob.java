@@ -55,6 +55,43 @@ public final class KafkaJob {
         return pipeline.build();
     }
 
+    /** How long {@link #checkAccess} waits for a broker that does not answer before it lets the job start. */
+    public static final Duration ACCESS_CHECK_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * With credentials in the client properties: fails now, with a line that says what to fix, when the
+     * broker refuses them or the job's topics, instead of a job that restarts on it forever.
+     *
+     * @return a warning when the broker did not answer in time (the job then starts anyway, and waits for it,
+     *     as through an outage), else null
+     * @throws KafkaConnectors.KafkaAccessException when Kafka refuses the credentials or the topics
+     */
+    public static String checkAccess(Settings s) {
+        if (!KafkaConnectors.hasCredentials(s.kafkaProperties)) {
+            return null;
+        }
+        java.util.List<String> topics = new java.util.ArrayList<>(java.util.List.of(s.inputTopic, s.outputTopic,
+                s.dlqTopic));
+        if (s.modelTopic != null) {
+            topics.add(s.modelTopic);
+        }
+        if (s.statusTopic != null) {
+            topics.add(s.statusTopic);
+        }
+        // A sink's ids are <its prefix>-<subtask>-<checkpoint>: one id under the job's prefix tells whether the ACLs cover them.
+        java.util.List<String> transactionalIds = s.delivery == DeliveryGuarantee.EXACTLY_ONCE
+                ? java.util.List.of(s.transactionalIdPrefix + "-out-0-1") : java.util.List.of();
+        if (KafkaConnectors.checkAccess(s.bootstrapServers, s.kafkaProperties, ACCESS_CHECK_TIMEOUT, topics, s.groupId,
+                transactionalIds)) {
+            return null;
+        }
+        // A client speaking PLAINTEXT to a SASL listener (or the reverse) sees only dropped connections,
+        // as from a broker that is down: the job cannot tell them apart, the user can.
+        return "WARNING: Kafka at " + s.bootstrapServers + " did not answer the job's clients within "
+                + ACCESS_CHECK_TIMEOUT.toSeconds() + " s; starting anyway (the job waits for the broker). If the broker"
+                + " is up, check security.protocol and sasl.mechanism in the Kafka client properties";
+    }
+
     /** The model topic as a broadcastable stream, or null when the job has none. */
     static DataStream<ModelUpdate> modelUpdates(StreamExecutionEnvironment env, Settings s) {
         if (s.modelTopic == null) {

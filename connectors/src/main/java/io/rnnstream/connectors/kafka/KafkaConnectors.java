@@ -3,7 +3,12 @@ package io.rnnstream.connectors.kafka;
 import io.rnnstream.connectors.KeyedPayload;
 import io.rnnstream.connectors.WireFormat;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -12,11 +17,24 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -129,6 +147,119 @@ public final class KafkaConnectors {
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setKafkaProducerConfig(clientProperties)
                 .build());
+    }
+
+    /**
+     * Whether {@code clientProperties} carry credentials (SASL, SSL): only then does {@link #checkAccess} have
+     * anything to find out before the job starts.
+     */
+    public static boolean hasCredentials(Properties clientProperties) {
+        String protocol = clientProperties.getProperty(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT");
+        return !protocol.trim().equalsIgnoreCase("PLAINTEXT")
+                || clientProperties.stringPropertyNames().stream().anyMatch(k -> k.startsWith("sasl."));
+    }
+
+    /**
+     * Connects as the job's clients will and asks the broker about each of the job's topics, its group and
+     * its transactional ids, so that refused credentials or missing ACLs stop the job before it starts: a
+     * running job would instead restart on them forever, as it does on a broker outage. A broker that does
+     * not answer within {@code timeout} is not an error here (the job waits for it, as it does for a broker
+     * that goes away), nor is a topic, group or transaction that does not exist yet.
+     *
+     * @param transactionalIds one id under each of the sinks' prefixes (exactly-once), or none
+     * @return false when the broker did not answer in time (down, or spoken to in the wrong protocol)
+     * @throws KafkaAccessException naming what to fix; its message never holds the properties' values
+     */
+    public static boolean checkAccess(String bootstrapServers, Properties clientProperties, Duration timeout,
+            List<String> topics, String groupId, List<String> transactionalIds) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
+        String user = user(clientProperties);
+        String who = user.isEmpty() ? "the job" : "user " + user;
+        String acls = ": the job needs ACLs to read its input topic in its group, write its output topics and use"
+                + " its transactional id prefix (docs/RELIABILITY.md, \"Security\")";
+        try (Admin admin = Admin.create(p)) {
+            List<Map.Entry<String, java.util.function.Supplier<KafkaFuture<?>>>> probes = new java.util.ArrayList<>();
+            for (String topic : topics) {
+                probes.add(Map.entry("describe topic " + topic,
+                        () -> admin.describeTopics(List.of(topic)).allTopicNames()));
+            }
+            if (groupId != null) {
+                probes.add(Map.entry("use consumer group " + groupId,
+                        () -> admin.listConsumerGroupOffsets(groupId).all()));
+            }
+            for (String id : transactionalIds) {
+                probes.add(Map.entry("use transactional id " + id,
+                        () -> admin.describeTransactions(List.of(id)).all()));
+            }
+            for (Map.Entry<String, java.util.function.Supplier<KafkaFuture<?>>> probe : probes) {
+                try {
+                    probe.getValue().get().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof AuthenticationException) {
+                        // Kafka's message names the mechanism and says "invalid credentials", never the password.
+                        throw new KafkaAccessException("Kafka at " + bootstrapServers + " refused the credentials"
+                                + (user.isEmpty() ? "" : " of user " + user) + " (" + stripPeriod(cause.getMessage())
+                                + "): check " + (cause instanceof SslAuthenticationException
+                                        ? "the ssl.* settings (truststore, keystore)"
+                                        : "the user name and password (sasl.jaas.config)")
+                                + " in --kafka-properties-file", cause);
+                    }
+                    if (cause instanceof AuthorizationException) {
+                        throw new KafkaAccessException("Kafka at " + bootstrapServers + " does not allow " + who
+                                + " to " + probe.getKey() + acls, cause);
+                    }
+                    if (!(cause instanceof UnknownTopicOrPartitionException || cause instanceof RetriableException
+                            || cause instanceof TransactionalIdNotFoundException
+                            || cause instanceof GroupIdNotFoundException)) {
+                        throw new KafkaAccessException("Kafka at " + bootstrapServers + " refused to let " + who + " "
+                                + probe.getKey() + ": " + cause.getMessage(), cause);
+                    }
+                } catch (java.util.concurrent.TimeoutException notAnswering) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        } catch (KafkaException e) {
+            // The client refused its own settings (an unknown mechanism, a malformed JAAS line) before
+            // connecting; its messages name the key, not the value.
+            throw new KafkaAccessException("the Kafka client settings are not usable: " + e.getMessage()
+                    + (e.getCause() != null && e.getCause().getMessage() != null ? " (" + e.getCause().getMessage()
+                            + ")" : ""), e);
+        }
+    }
+
+    private static String stripPeriod(String s) {
+        return s == null ? "" : s.strip().replaceAll("\\.$", "");
+    }
+
+    /** The user name in a SASL JAAS line, or "" (a user name is no secret, and says whose credentials failed). (a user name is no secret, and says which credentials were refused). */
+    private static String user(Properties p) {
+        String jaas = p.getProperty(SaslConfigs.SASL_JAAS_CONFIG);
+        if (jaas == null) {
+            return "";
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("username\\s*=\\s*\"([^\"]*)\"").matcher(jaas);
+        return m.find() ? m.group(1) : "";
+    }
+
+    /** Kafka refused the job's credentials or its access; the message says what to fix. */
+    public static final class KafkaAccessException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        KafkaAccessException(String message, Throwable cause) {
+            // Not Kafka's exception as the cause: a stack trace (--debug) should show no client internals,
+            // and its message is in ours already.
+            super(message);
+            setStackTrace(cause.getStackTrace());
+        }
     }
 
     /** Where a source starts, as flink-connector-kafka says it. */
