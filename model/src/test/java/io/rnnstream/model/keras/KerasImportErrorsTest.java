@@ -88,6 +88,26 @@ class KerasImportErrorsTest {
     }
 
     @Test
+    void anArchiveEntryThatInflatesPastItsBoundIsRefusedBeforeItIsAllRead() throws IOException {
+        // 17 MiB of spaces deflate to ~17 KB: the archive's length says nothing of what it inflates to.
+        Path bomb = tmp.resolve("bomb.keras");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(bomb))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("config.json"));
+            byte[] spaces = new byte[1 << 20];
+            Arrays.fill(spaces, (byte) ' ');
+            for (int i = 0; i < 17; i++) {
+                zip.write(spaces);
+            }
+            zip.closeEntry();
+            zip.putNextEntry(new java.util.zip.ZipEntry("model.weights.h5"));
+            zip.closeEntry();
+        }
+        assertTrue(Files.size(bomb) < 100_000, "the archive is small: " + Files.size(bomb));
+        ModelException e = assertThrows(ModelException.class, () -> KerasImport.load(bomb));
+        assertTrue(e.getMessage().contains("config.json inflates to more than 16777216 bytes"), e.getMessage());
+    }
+
+    @Test
     void randomBytes() throws IOException {
         byte[] junk = new byte[4096];
         new Random(1).nextBytes(junk);
