@@ -183,8 +183,13 @@ public final class SoakReport {
                 slopes.get(SoakSample.CHECKPOINT_SIZE), List.of(named("state size", SoakSample::checkpointSizeKiB)));
         chart(r, dir.resolve(PLOTS.get(4)), "Latest completed checkpoint: duration", "ms",
                 slopes.get(SoakSample.CHECKPOINT_DURATION), List.of(named("end to end", SoakSample::checkpointMillis)));
+        // The first seconds (the JIT, the key population arriving) would set the scale: the steady part's
+        // worst sets it instead, and earlier points are drawn at the top.
+        double top = r.samples().stream().filter(s -> s.phase().equals(SoakSample.TRAFFIC)
+                && s.t() >= r.spec().warmup().toSeconds() && !Double.isNaN(s.p99Millis()))
+                .mapToDouble(SoakSample::p99Millis).max().orElse(Double.NaN);
         chart(r, dir.resolve(PLOTS.get(5)), "Latency, producer timestamp to consumer, per sample", "ms",
-                slopes.get(SoakSample.P99_LATENCY), List.of(
+                Double.isNaN(top) ? null : 1.1 * top, slopes.get(SoakSample.P99_LATENCY), List.of(
                         named("p99", s -> s.forcedGc() ? Double.NaN : s.p99Millis()),
                         named("p99, harness's full GC in it", s -> s.forcedGc() ? s.p99Millis() : Double.NaN),
                         named("p50", SoakSample::p50Millis)));
@@ -201,6 +206,11 @@ public final class SoakReport {
 
     /** The series over minutes since the traffic started, the fitted line, and where the traffic stopped. */
     private static void chart(SoakResult r, Path file, String title, String unit, SoakResult.Slope slope,
+            List<Named> series) throws IOException {
+        chart(r, file, title, unit, null, slope, series);
+    }
+
+    private static void chart(SoakResult r, Path file, String title, String unit, Double yTo, SoakResult.Slope slope,
             List<Named> series) throws IOException {
         List<Plot.Series> lines = new ArrayList<>();
         double lo = Double.POSITIVE_INFINITY;
@@ -231,7 +241,11 @@ public final class SoakReport {
             lines.add(new Plot.Series("traffic stops", new double[] {r.stoppedAt() / 60, r.stoppedAt() / 60},
                     new double[] {lo, hi}));
         }
-        Plot.lines(title).xAxis("minutes since the traffic started").yAxis(unit).yFrom(0).series(lines)
-                .writeTo(file);
+        Plot.Lines chart = Plot.lines(title).xAxis("minutes since the traffic started").yAxis(unit).yFrom(0)
+                .legendBelow();
+        if (yTo != null) {
+            chart.yTo(yTo);
+        }
+        chart.series(lines).writeTo(file);
     }
 }
