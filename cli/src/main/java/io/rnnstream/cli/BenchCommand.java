@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  * state bytes per key as a table and as JSON. The peers (DL4J, ONNX Runtime, ND4J) live in the bench
  * module's {@code bench} profile, not here: the CLI never carries them.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchKafkaCommand.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchKafkaCommand.class, BenchSoakCommand.class},
         description = {"Benchmark the streaming job end to end: generator → keyBy → step operator → sink on an"
                 + " embedded Flink (parallelism 1), for each state backend and key count.",
             "Prints events/s (per core), p50/p99 per-event latency (generator to sink) and state bytes per key,"

@@ -48,6 +48,7 @@ public final class Plot {
         private String yLabel = "";
         private Double yMin;
         private Double yMax;
+        private boolean legendBelow;
 
         private Lines(String title) {
             this.title = title;
@@ -73,6 +74,12 @@ public final class Plot {
             return this;
         }
 
+        /** The legend under the plot, not over it: for series that fill the whole width (a soak's). */
+        public Lines legendBelow() {
+            this.legendBelow = true;
+            return this;
+        }
+
         public Lines series(List<Series> lines) {
             series.addAll(lines);
             return this;
@@ -80,17 +87,17 @@ public final class Plot {
 
         /** Writes the chart as a PNG to {@code file}. */
         public void writeTo(Path file) throws IOException {
-            draw(file, title, xLabel, yLabel, series, yMin, yMax);
+            draw(file, title, xLabel, yLabel, series, yMin, yMax, legendBelow);
         }
     }
 
     private static void draw(Path file, String title, String xLabel, String yLabel, List<Series> series, Double yMin,
-            Double yMax) throws IOException {
+            Double yMax, boolean legendBelow) throws IOException {
         XYChart chart = new XYChartBuilder().width(W).height(H).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel)
                 .build();
         style(chart);
         XYStyler st = chart.getStyler();
-        st.setLegendPosition(Styler.LegendPosition.InsideNE);
+        st.setLegendPosition(legendBelow ? Styler.LegendPosition.OutsideS : Styler.LegendPosition.InsideNE);
         st.setSeriesColors(PALETTE);
         st.setMarkerSize(5);
         st.setYAxisMin(yMin);
