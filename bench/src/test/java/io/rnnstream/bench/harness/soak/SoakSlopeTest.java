@@ -27,6 +27,7 @@ class SoakSlopeTest {
         assertTrue(heap.flat(1.9, 10), "under the 2 MiB floor");
         assertTrue(heap.flat(-3.9, 200), "under 2 % of 200 MiB");
         assertFalse(heap.flat(4.1, 200));
+        assertTrue(heap.flat(-50, 200), "falling is not growing");
     }
 
     @Test
