@@ -1,5 +1,6 @@
 package io.rnnstream.cli;
 
+import io.rnnstream.connectors.kafka.KafkaConnectors;
 import io.rnnstream.model.ModelException;
 import java.io.FileNotFoundException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,7 @@ final class Errors {
     static String oneLine(Throwable e) {
         Throwable t = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
         String msg;
-        if (t instanceof ModelException) {
+        if (t instanceof ModelException || t instanceof KafkaConnectors.KafkaAccessException) {
             msg = t.getMessage();
         } else if (t instanceof NoSuchFileException || t instanceof FileNotFoundException) {
             msg = "file not found: " + t.getMessage();

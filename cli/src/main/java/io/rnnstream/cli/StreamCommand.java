@@ -284,14 +284,11 @@ public class StreamCommand extends BaseCommand {
 
     private int runOnKafka(Model m, JobOptions job) throws Exception {
         KafkaJob.Settings settings = job.kafkaSettings();
-        try {
-            String notAnswering = KafkaJob.checkAccess(settings);
-            if (notAnswering != null) {
-                err().println(notAnswering);
-                err().flush();
-            }
-        } catch (io.rnnstream.connectors.kafka.KafkaConnectors.KafkaAccessException e) {
-            throw new ModelException(e.getMessage(), e);
+        // Credentials or ACLs that cannot work fail here, in one line (Errors), instead of restarting for ever.
+        String notAnswering = KafkaJob.checkAccess(settings);
+        if (notAnswering != null) {
+            err().println(notAnswering);
+            err().flush();
         }
         Path checkpoints = checkpointDir != null ? Files.createDirectories(checkpointDir.toAbsolutePath())
                 : Files.createTempDirectory("rnnstream-checkpoints");

@@ -408,4 +408,13 @@ final class FaultRig {
             return written;
         }
     }
+
+    static long linesContaining(Path file, String text) throws IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try (var lines = Files.lines(file)) {
+            return lines.filter(l -> l.contains(text)).count();
+        }
+    }
 }

@@ -187,7 +187,7 @@ class JobManagerLossTest {
             }
             assertTrue(busy != null && busy.startsWith("tm-"), "no busy TaskManager");
             List<ProcessHandle> alive = StandaloneCluster.readState(clusterDir).orElseThrow().taskManagers();
-            // Seen on 3 Dec 2026: two of the three had exited by now, on the sink's fatal abort timeout.
+            // Before OutageSafeKafkaSink, two of the three had exited by now on the sink's abort timing out.
             assertEquals(3, alive.size(), "TaskManagers alive 5 minutes into the outage (docs/RELIABILITY.md,"
                     + " \"Broker outage\"); logs in " + clusterDir.resolve("log"));
             ProcessHandle tm = alive.get(Integer.parseInt(busy.substring(3)) - 1);

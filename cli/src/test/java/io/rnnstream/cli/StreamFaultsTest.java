@@ -49,8 +49,14 @@ class StreamFaultsTest {
     /** Events a second: the input lasts 15 s (30 s in the long form), so each fault lands mid-stream. */
     static final int RATE = LONG ? 400 : 200;
     static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("rnnstream.faults.outage-s", LONG ? 600 : 30));
-    /** More {@code stream} options, to try client settings: -Drnnstream.faults.stream-args="--kafka-property k=v". */
-    static final List<String> STREAM_ARGS = List.of(System.getProperty("rnnstream.faults.stream-args", "").trim()
+    /**
+     * The short form's client timeouts are shorter than its 30 s outage, so that it takes the path a
+     * 10-minute outage takes with the defaults (the long form's): the sink's records expire, the writer
+     * fails, its close cannot abort, the job restarts. Others: -Drnnstream.faults.stream-args="--kafka-property k=v".
+     */
+    static final List<String> STREAM_ARGS = List.of(System.getProperty("rnnstream.faults.stream-args", LONG ? ""
+            : "--kafka-property delivery.timeout.ms=10000 --kafka-property request.timeout.ms=5000"
+                    + " --kafka-property max.block.ms=5000").trim()
             .split("\\s+")).stream().filter(a -> !a.isEmpty()).toList();
     static final Duration UNWRITABLE = Duration.ofSeconds(20);
     static final Duration FULL = Duration.ofSeconds(20);
@@ -154,10 +160,16 @@ class StreamFaultsTest {
                 "after the outage");
         FaultRig.checkExactlyOnce(model, lines, KEYS, STEPS, "through a " + OUTAGE.toSeconds() + " s broker outage");
         System.out.printf(Locale.ROOT, "broker outage %d s (at %d events sent, %d outputs committed): first commit"
-                + " %.1f s after the broker was back, all %d outputs %.1f s after; the job restarted %d times%n",
+                + " %.1f s after the broker was back, all %d outputs %.1f s after; the job restarted %d times;"
+                + " sink writers closed without their abort (OutageSafeKafkaSink): %d%n",
                 OUTAGE.toSeconds(), sentBefore, committedBefore, seconds(up, outputs.firstArrivalAfter(up)),
-                lines.size(), seconds(up, outputs.lastArrival()), restarts() - restartsBefore);
+                lines.size(), seconds(up, outputs.lastArrival()), restarts() - restartsBefore,
+                FaultRig.linesContaining(dir.resolve("stream.log"), "Closed the Kafka sink writer without aborting"));
         assertTrue(seconds(down, up) >= OUTAGE.toSeconds());
+        if (!LONG && !System.getProperties().containsKey("rnnstream.faults.stream-args")) {
+            assertTrue(restarts() > restartsBefore, "the outage outlasted the client timeouts: the sink must have"
+                    + " failed and been closed, and the job restarted");
+        }
     }
 
     @Test
