@@ -58,8 +58,8 @@ class StreamFaultsTest {
             : "--kafka-property delivery.timeout.ms=10000 --kafka-property request.timeout.ms=5000"
                     + " --kafka-property max.block.ms=5000").trim()
             .split("\\s+")).stream().filter(a -> !a.isEmpty()).toList();
-    static final Duration UNWRITABLE = Duration.ofSeconds(20);
-    static final Duration FULL = Duration.ofSeconds(20);
+    /** How long the checkpoint storage stays unwritable, or full. */
+    static final Duration STORAGE_FAULT = Duration.ofSeconds(20);
 
     @TempDir
     static Path dir;
@@ -175,71 +175,56 @@ class StreamFaultsTest {
     @Test
     @Order(2)
     void unwritableCheckpointStorageDelaysButLosesNothing() throws Exception {
-        int before = outputs.count();
-        // New keys on the same job: the outage's keys are done.
-        FaultRig.Producer producer = new FaultRig.Producer(broker.bootstrapServers(), "events", KEYS, 2 * KEYS, STEPS,
-                RATE);
-        outputs.await(before + KEYS * STEPS / 6, Duration.ofMinutes(2), Duration.ZERO, "before freezing");
-        int restartsBefore = restarts();
-        long completedBefore = rest.checkpoints(jobId()).path("counts").path("completed").asLong();
-        int committedAtFreeze = outputs.count();
-        long frozen = System.nanoTime();
-        long thawed;
-        try {
-            FaultRig.freeze(checkpoints);
-            Thread.sleep(UNWRITABLE.toMillis());
-        } finally {
-            FaultRig.unfreeze(checkpoints);
-            thawed = System.nanoTime();
-        }
-        int committedWhileFrozen = outputs.count() - committedAtFreeze;
-        producer.join();
-        List<String> lines = outputs.await(2 * KEYS * STEPS, Duration.ofMinutes(5), Duration.ofSeconds(5),
-                "after the checkpoint storage came back");
-        FaultRig.checkExactlyOnce(model, lines, 2 * KEYS, STEPS, "through unwritable checkpoint storage");
-        JsonNode counts = rest.checkpoints(jobId()).path("counts");
-        System.out.printf(Locale.ROOT, "checkpoint storage unwritable %.1f s: %d outputs committed meanwhile (%d"
-                + " still to come), all committed %.1f s after it came back; checkpoints failed %d, completed %d more;"
-                + " the job restarted %d times%n", seconds(frozen, thawed), committedWhileFrozen,
-                2 * KEYS * STEPS - committedAtFreeze, seconds(thawed, outputs.lastArrival()),
-                counts.path("failed").asLong(), counts.path("completed").asLong() - completedBefore,
-                restarts() - restartsBefore);
-        assertEquals(2 * KEYS * STEPS, lines.size());
+        checkpointStorageFault(2, "unwritable", () -> FaultRig.freeze(checkpoints),
+                () -> FaultRig.unfreeze(checkpoints));
     }
 
     @Test
     @Order(3)
     void fullCheckpointStorageDelaysButLosesNothing() throws Exception {
         Assumptions.assumeTrue(smallDisk, "needs root, to mount a small tmpfs to fill");
+        Path filler = checkpoints.resolve("filler");
+        checkpointStorageFault(3, "full", () -> FaultRig.fillDisk(filler), () -> Files.delete(filler));
+    }
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    /**
+     * New keys on the same job (the earlier faults' keys are done): mid-stream, {@code fault} for
+     * {@link #STORAGE_FAULT}, then {@code mend}; every output of the {@code round} × {@link #KEYS} keys so
+     * far must be there once.
+     */
+    static void checkpointStorageFault(int round, String what, Action fault, Action mend) throws Exception {
+        int keys = round * KEYS;
         int before = outputs.count();
-        FaultRig.Producer producer = new FaultRig.Producer(broker.bootstrapServers(), "events", 2 * KEYS, 3 * KEYS,
+        FaultRig.Producer producer = new FaultRig.Producer(broker.bootstrapServers(), "events", keys - KEYS, keys,
                 STEPS, RATE);
-        outputs.await(before + KEYS * STEPS / 6, Duration.ofMinutes(2), Duration.ZERO, "before filling the disk");
+        outputs.await(before + KEYS * STEPS / 6, Duration.ofMinutes(2), Duration.ZERO, "before the storage was " + what);
         int restartsBefore = restarts();
         long completedBefore = rest.checkpoints(jobId()).path("counts").path("completed").asLong();
-        int committedAtFull = outputs.count();
-        Path filler = checkpoints.resolve("filler");
-        long full = System.nanoTime();
-        long filled = FaultRig.fillDisk(filler);
-        long freed;
+        int committedAtFault = outputs.count();
+        long broken = System.nanoTime();
+        long mended;
         try {
-            Thread.sleep(FULL.toMillis());
+            fault.run();
+            Thread.sleep(STORAGE_FAULT.toMillis());
         } finally {
-            Files.delete(filler);
-            freed = System.nanoTime();
+            mend.run();
+            mended = System.nanoTime();
         }
-        int committedWhileFull = outputs.count() - committedAtFull;
+        int committedMeanwhile = outputs.count() - committedAtFault;
         producer.join();
-        List<String> lines = outputs.await(3 * KEYS * STEPS, Duration.ofMinutes(5), Duration.ofSeconds(5),
-                "after the checkpoint storage had room again");
-        FaultRig.checkExactlyOnce(model, lines, 3 * KEYS, STEPS, "through full checkpoint storage");
+        List<String> lines = outputs.await(keys * STEPS, Duration.ofMinutes(5), Duration.ofSeconds(5),
+                "after the checkpoint storage was " + what);
+        FaultRig.checkExactlyOnce(model, lines, keys, STEPS, "through " + what + " checkpoint storage");
         JsonNode counts = rest.checkpoints(jobId()).path("counts");
-        System.out.printf(Locale.ROOT, "checkpoint storage full %.1f s (%d MB filled): %d outputs committed meanwhile"
-                + " (%d still to come), all committed %.1f s after it had room; checkpoints failed %d, completed %d"
-                + " more; the job restarted %d times%n", seconds(full, freed), filled >> 20, committedWhileFull,
-                3 * KEYS * STEPS - committedAtFull, seconds(freed, outputs.lastArrival()),
-                counts.path("failed").asLong(), counts.path("completed").asLong() - completedBefore,
-                restarts() - restartsBefore);
-        assertEquals(3 * KEYS * STEPS, lines.size());
+        System.out.printf(Locale.ROOT, "checkpoint storage %s %.1f s: %d outputs committed meanwhile (%d still to"
+                + " come), all committed %.1f s after it was mended; checkpoints failed %d, completed %d more; the job"
+                + " restarted %d times%n", what, seconds(broken, mended), committedMeanwhile,
+                keys * STEPS - committedAtFault, seconds(mended, outputs.lastArrival()), counts.path("failed").asLong(),
+                counts.path("completed").asLong() - completedBefore, restarts() - restartsBefore);
+        assertEquals(keys * STEPS, lines.size());
     }
 }

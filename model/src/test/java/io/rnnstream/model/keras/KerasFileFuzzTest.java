@@ -12,17 +12,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The Keras HDF5 reader against any bytes in a {@code .h5} file: a model or a one-line
- * {@link ModelException}. The seed corpus ({@code KerasFileFuzzTestInputs/}: small Keras 2 files of
- * the conformance cases) runs in every build; {@code JAZZER_FUZZ=1} fuzzes (docs/RELIABILITY.md).
+ * The Keras reader against any bytes: in a {@code .h5} file (seeds: small Keras 2 files of the
+ * conformance cases), and in a Keras 3 {@code .keras} archive (seeds: a GRU model's archive with its
+ * entries stored, not deflated, so that mutations reach the JSON and HDF5 inside, and the same deflated).
+ * Either a model or a one-line {@link ModelException}. The seeds ({@code KerasFileFuzzTestInputs/<method>/})
+ * run in every build; {@code JAZZER_FUZZ=1} fuzzes one method at a time (docs/RELIABILITY.md).
  */
 class KerasFileFuzzTest {
-    private static final Path FILE;
+    private static final Path H5 = tempFile(".h5");
+    private static final Path ARCHIVE = tempFile(".keras");
 
-    static {
+    private static Path tempFile(String suffix) {
         try {
-            FILE = Files.createTempFile("rnnstream-fuzz", ".h5");
-            FILE.toFile().deleteOnExit();
+            Path f = Files.createTempFile("rnnstream-fuzz", suffix);
+            f.toFile().deleteOnExit();
+            return f;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -30,9 +34,18 @@ class KerasFileFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
     void anyH5BytesAreAModelOrAOneLineRefusal(byte[] bytes) throws IOException {
-        Files.write(FILE, bytes);
+        loadsOrRefusesInOneLine(H5, bytes);
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void anyKerasArchiveBytesAreAModelOrAOneLineRefusal(byte[] bytes) throws IOException {
+        loadsOrRefusesInOneLine(ARCHIVE, bytes);
+    }
+
+    private static void loadsOrRefusesInOneLine(Path file, byte[] bytes) throws IOException {
+        Files.write(file, bytes);
         try {
-            Model m = KerasImport.load(FILE);
+            Model m = KerasImport.load(file);
             assertNotNull(m.id());
         } catch (ModelException e) {
             assertFalse(e.getMessage() == null || e.getMessage().contains("\n"), "a refusal is one line: "
