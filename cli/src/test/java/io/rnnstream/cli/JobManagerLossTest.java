@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>the JobManager killed with {@code kill -9} mid-stream; a new cluster started in the same
  *       directory; {@code rnnstream submit --from-latest-checkpoint DIR} resumes the job;
  *   <li>long form ({@code -Pfaults}): the broker down for 10 minutes and a busy TaskManager killed
- *       while it is, a spare TaskManager standing by; the job should recover by itself (not yet run to
- *       the end: see docs/RELIABILITY.md on what a long outage does to a TaskManager).
+ *       while it is, a spare TaskManager standing by; the job recovers by itself (docs/RELIABILITY.md,
+ *       "Broker outage": what a long outage did to the TaskManagers before OutageSafeKafkaSink).
  * </ul>
  *
  * A {@code read_committed} consumer then has every (key, step) exactly once, bit for bit what the step
