@@ -110,7 +110,8 @@ public final class SoakReport {
         sb.append(spec.describe()).append(String.format(Locale.ROOT, "; machine load %.2f on average while the"
                 + " traffic ran (%d cores).%n%n", r.meanLoad(), Runtime.getRuntime().availableProcessors()));
         sb.append(String.format(Locale.ROOT, "Slopes over minutes %.1f–%.1f of the traffic (least squares, per"
-                + " sample; \"flat\": |slope × 10 min| within the bound's share of the mean, or its absolute floor):%n%n",
+                + " sample; \"flat\": slope × 10 min grows by at most the bound's share of the mean, or its"
+                + " absolute floor; falling passes):%n%n",
                 spec.warmup().toSeconds() / 60.0, r.stoppedAt() / 60));
         sb.append("| series | points | mean | slope / min | % of mean / 10 min | bound / 10 min | flat |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---|\n");
