@@ -141,6 +141,17 @@ public class StreamCommand extends BaseCommand {
                     + " the watermark (default: ${DEFAULT-VALUE}).")
     int maxBufferedSteps;
 
+    @Option(names = "--step-bundle", defaultValue = "" + StreamOptions.DEFAULT_STEP_BUNDLE, paramLabel = "N",
+            description = "Step up to N events of different keys as one product: the same outputs, each weight"
+                    + " loaded once for several keys (default: ${DEFAULT-VALUE}; 1 steps each event alone;"
+                    + " docs/BENCHMARKS.md, \"Batched steps\").")
+    int stepBundle;
+
+    @Option(names = "--step-bundle-wait", defaultValue = "1ms", paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "The longest an event waits for its bundle to fill (default: ${DEFAULT-VALUE}).")
+    Duration stepBundleWait;
+
     @Option(names = "--state-backend", defaultValue = "hashmap", paramLabel = "hashmap|rocksdb",
             description = "Where keyed state lives (default: ${DEFAULT-VALUE}).")
     String stateBackend;
@@ -214,6 +225,8 @@ public class StreamCommand extends BaseCommand {
         o.decideAtPrecision = decideAtPrecision;
         o.emitHidden = emitHidden;
         o.maxBufferedSteps = maxBufferedSteps;
+        o.stepBundle = stepBundle;
+        o.stepBundleWait = stepBundleWait;
         o.stateTtl = stateTtl;
         o.maxOutOfOrderness = maxOutOfOrderness;
         return o;

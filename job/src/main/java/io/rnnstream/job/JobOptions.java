@@ -54,6 +54,9 @@ public final class JobOptions {
     public Duration idleTimeout, stateTtl, maxOutOfOrderness = Duration.ZERO;
     public Double decideAtConfidence, decideAtPrecision;
     public boolean emitHidden;
+    /** Events of different keys stepped together (1: one at a time), and the longest one waits. */
+    public int stepBundle = StreamOptions.DEFAULT_STEP_BUNDLE;
+    public Duration stepBundleWait = Duration.ofMillis(1);
 
     /** The environment settings these fields say: buffer timeout, parallelism, checkpoint interval. */
     public void configure(org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env) {
@@ -79,7 +82,9 @@ public final class JobOptions {
                 .stateTtl(stateTtl)
                 .maxOutOfOrderness(maxOutOfOrderness)
                 .swapPolicy(SwapPolicy.parse(swapPolicy))
-                .modelDirectory(modelDir);
+                .modelDirectory(modelDir)
+                .stepBundle(stepBundle)
+                .stepBundleWait(stepBundleWait);
     }
 
     /** Where the Kafka job reads and writes: the Kafka settings these fields say. */

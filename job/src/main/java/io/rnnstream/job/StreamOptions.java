@@ -24,6 +24,10 @@ public final class StreamOptions implements Serializable {
     private Duration maxOutOfOrderness = Duration.ZERO;
     private SwapPolicy swapPolicy = SwapPolicy.NEW_SEQUENCES;
     private String modelDirectory;
+    public static final int DEFAULT_STEP_BUNDLE = 16;
+    public static final int MAX_STEP_BUNDLE = 256;
+    private int stepBundle = DEFAULT_STEP_BUNDLE;
+    private Duration stepBundleWait = Duration.ofMillis(1);
 
     public static StreamOptions defaults() {
         return new StreamOptions();
@@ -121,6 +125,37 @@ public final class StreamOptions implements Serializable {
 
     public String modelDirectory() {
         return modelDirectory;
+    }
+
+    /**
+     * Events of different keys stepped together, up to {@code n} per product ({@link
+     * io.rnnstream.model.StepKernel#stepN}: the same outputs, fewer loads of the weights); 1 steps each
+     * event alone as it arrives. A bundle is flushed when full, after {@link #stepBundleWait} at most,
+     * and before every watermark, timer, model update, checkpoint barrier and the end of the input.
+     */
+    public StreamOptions stepBundle(int n) {
+        if (n < 1 || n > MAX_STEP_BUNDLE) {
+            throw new IllegalArgumentException("--step-bundle must be 1 (off) to " + MAX_STEP_BUNDLE + ", not " + n);
+        }
+        this.stepBundle = n;
+        return this;
+    }
+
+    /** The longest an event waits in a {@link #stepBundle} before it is stepped (at least 1 ms). */
+    public StreamOptions stepBundleWait(Duration d) {
+        if (d == null || d.toMillis() < 1) {
+            throw new IllegalArgumentException("--step-bundle-wait must be 1ms or more, not " + d);
+        }
+        this.stepBundleWait = d;
+        return this;
+    }
+
+    public int stepBundle() {
+        return stepBundle;
+    }
+
+    public Duration stepBundleWait() {
+        return stepBundleWait;
     }
 
     public SwapPolicy swapPolicy() {

@@ -16,6 +16,10 @@ public final class StepKernel {
     private final float[][] outputs;
     private final float[] scratch;
     private final StepOps ops;
+    private final boolean hasMasking;
+    /** {@link #stepN}'s per-key layer outputs and scratch, grown to the largest n seen. */
+    private float[][][] batchOutputs;
+    private float[][] batchScratch = new float[0][];
 
     /** A kernel running this JVM's variant, {@link StepOps#defaultOps()}, as predict and the stream do. */
     public StepKernel(Model model) {
@@ -44,6 +48,8 @@ public final class StepKernel {
             maxScratch = Math.max(maxScratch, layers[i].scratchSize());
         }
         this.scratch = new float[maxScratch];
+        this.hasMasking = ls.stream().anyMatch(l -> l instanceof Masking);
+        this.batchOutputs = new float[layers.length][0][];
     }
 
     public Model model() {
@@ -87,6 +93,53 @@ public final class StepKernel {
             in = outputs[i];
         }
         return in;
+    }
+
+    /**
+     * Advances {@code n} keys by one timestep each, in place, as {@link #step} would one after the other
+     * (the same bits for every key): each layer's products run for all of them at once, so a weight
+     * loaded from memory serves several keys. The states must be distinct arrays.
+     *
+     * @return the n outputs; the arrays are reused by the next call, so copy what you keep
+     */
+    public float[][] stepN(float[][] states, float[][] xs, int n) {
+        for (int k = 0; k < n; k++) {
+            if (xs[k].length != model.inputSize()) {
+                throw new ModelException("the model expects " + model.inputSize() + " features per step, got "
+                        + xs[k].length);
+            }
+        }
+        growBatch(n);
+        if (hasMasking) {
+            // A masked key skips its recurrent layers while the others step: one at a time.
+            for (int k = 0; k < n; k++) {
+                float[] y = step(states[k], xs[k]);
+                System.arraycopy(y, 0, batchOutputs[layers.length - 1][k], 0, y.length);
+            }
+            return batchOutputs[layers.length - 1];
+        }
+        float[][] in = xs;
+        for (int i = 0; i < layers.length; i++) {
+            layers[i].stepN(in, states, stateOffsets[i], batchOutputs[i], batchScratch, ops, n);
+            in = batchOutputs[i];
+        }
+        return in;
+    }
+
+    private void growBatch(int n) {
+        if (batchScratch.length >= n) {
+            return;
+        }
+        float[][][] outs = new float[layers.length][n][];
+        float[][] scratchN = new float[n][];
+        for (int k = 0; k < n; k++) {
+            for (int i = 0; i < layers.length; i++) {
+                outs[i][k] = k < batchScratch.length ? batchOutputs[i][k] : new float[layers[i].outputSize()];
+            }
+            scratchN[k] = k < batchScratch.length ? batchScratch[k] : new float[scratch.length];
+        }
+        batchOutputs = outs;
+        batchScratch = scratchN;
     }
 
     /**

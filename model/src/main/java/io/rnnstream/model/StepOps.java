@@ -35,6 +35,19 @@ public abstract class StepOps {
     public abstract void matVec(float[] x, int xOff, int rows, float[] w, int ld, int col0, int cols, float[] z,
             int zOff);
 
+    /**
+     * {@link #matVec} for {@code n} keys at once: {@code zs[k][zOff ..] += xs[k][xOff ..] · W[:, col0 ..]} for
+     * k in 0..n, each output's terms in the same order with the same fma as {@link #matVec}, so each key
+     * gets the bits it would get alone. A variant may load each weight once for several keys; this one
+     * loops.
+     */
+    public void matVecN(float[][] xs, int xOff, int rows, float[] w, int ld, int col0, int cols, float[][] zs,
+            int zOff, int n) {
+        for (int k = 0; k < n; k++) {
+            matVec(xs[k], xOff, rows, w, ld, col0, cols, zs[k], zOff);
+        }
+    }
+
     /** Applies {@code a} in place to {@code v[off .. off+len)}. */
     public abstract void apply(Activation a, float[] v, int off, int len);
 

@@ -15,6 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorStepOps extends StepOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /**
+     * 512-bit vectors come with 32 registers (AVX-512), room for 4 keys × 4 vectors of accumulators,
+     * 4 weight vectors and a broadcast; with 16 (AVX2) that block spills, and 4 keys × 2 vectors fits.
+     */
+    private static final boolean WIDE_REGISTER_FILE = S.vectorBitSize() >= 512;
 
     private final String name;
 
@@ -63,6 +68,173 @@ final class VectorStepOps extends StepOps {
             }
             z[zOff + j] = acc;
         }
+    }
+
+    @Override
+    public void matVecN(float[][] xs, int xOff, int rows, float[] w, int ld, int col0, int cols, float[][] zs,
+            int zOff, int n) {
+        // Four keys share each weight vector the block loads, and every group of four takes a column
+        // slab before the next slab starts, so the slab (rows × 2 vectors: 8 KB of a 128 × 128 matrix
+        // at 8 lanes) is read from L2 once per bundle and from L1 by the other groups. Each key's
+        // outputs take exactly the fma sequence matVec gives them, whatever the blocking.
+        int full = n / 4 * 4;
+        int j = 0;
+        if (WIDE_REGISTER_FILE) {
+            for (; j + 4 * L <= cols; j += 4 * L) {
+                for (int k = 0; k < full; k += 4) {
+                    keys4block4(xs[k], xs[k + 1], xs[k + 2], xs[k + 3], xOff, rows, w, ld, col0 + j, zs[k],
+                            zs[k + 1], zs[k + 2], zs[k + 3], zOff + j);
+                }
+            }
+        }
+        for (; j + 2 * L <= cols; j += 2 * L) {
+            for (int k = 0; k < full; k += 4) {
+                keys4block2(xs[k], xs[k + 1], xs[k + 2], xs[k + 3], xOff, rows, w, ld, col0 + j, zs[k], zs[k + 1],
+                        zs[k + 2], zs[k + 3], zOff + j);
+            }
+        }
+        for (; j + L <= cols; j += L) {
+            for (int k = 0; k < full; k += 4) {
+                keys4block1(xs[k], xs[k + 1], xs[k + 2], xs[k + 3], xOff, rows, w, ld, col0 + j, zs[k], zs[k + 1],
+                        zs[k + 2], zs[k + 3], zOff + j);
+            }
+        }
+        if (j < cols) {
+            for (int k = 0; k < full; k++) {
+                scalarColumns(xs[k], xOff, rows, w, ld, col0, j, cols, zs[k], zOff);
+            }
+        }
+        for (int k = full; k < n; k++) {
+            matVec(xs[k], xOff, rows, w, ld, col0, cols, zs[k], zOff);
+        }
+    }
+
+    private static void scalarColumns(float[] x, int xOff, int rows, float[] w, int ld, int col0, int from, int cols,
+            float[] z, int zOff) {
+        for (int j = from; j < cols; j++) {
+            float acc = z[zOff + j];
+            for (int i = 0, k = col0 + j; i < rows; i++, k += ld) {
+                acc = Math.fma(x[xOff + i], w[k], acc);
+            }
+            z[zOff + j] = acc;
+        }
+    }
+
+    private static void keys4block4(float[] x0, float[] x1, float[] x2, float[] x3, int xOff, int rows, float[] w,
+            int ld, int c, float[] z0, float[] z1, float[] z2, float[] z3, int zo) {
+        FloatVector a00 = FloatVector.fromArray(S, z0, zo);
+        FloatVector a01 = FloatVector.fromArray(S, z0, zo + L);
+        FloatVector a02 = FloatVector.fromArray(S, z0, zo + 2 * L);
+        FloatVector a03 = FloatVector.fromArray(S, z0, zo + 3 * L);
+        FloatVector a10 = FloatVector.fromArray(S, z1, zo);
+        FloatVector a11 = FloatVector.fromArray(S, z1, zo + L);
+        FloatVector a12 = FloatVector.fromArray(S, z1, zo + 2 * L);
+        FloatVector a13 = FloatVector.fromArray(S, z1, zo + 3 * L);
+        FloatVector a20 = FloatVector.fromArray(S, z2, zo);
+        FloatVector a21 = FloatVector.fromArray(S, z2, zo + L);
+        FloatVector a22 = FloatVector.fromArray(S, z2, zo + 2 * L);
+        FloatVector a23 = FloatVector.fromArray(S, z2, zo + 3 * L);
+        FloatVector a30 = FloatVector.fromArray(S, z3, zo);
+        FloatVector a31 = FloatVector.fromArray(S, z3, zo + L);
+        FloatVector a32 = FloatVector.fromArray(S, z3, zo + 2 * L);
+        FloatVector a33 = FloatVector.fromArray(S, z3, zo + 3 * L);
+        for (int i = 0, k = c; i < rows; i++, k += ld) {
+            FloatVector w0 = FloatVector.fromArray(S, w, k);
+            FloatVector w1 = FloatVector.fromArray(S, w, k + L);
+            FloatVector w2 = FloatVector.fromArray(S, w, k + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(S, w, k + 3 * L);
+            FloatVector v = FloatVector.broadcast(S, x0[xOff + i]);
+            a00 = w0.fma(v, a00);
+            a01 = w1.fma(v, a01);
+            a02 = w2.fma(v, a02);
+            a03 = w3.fma(v, a03);
+            v = FloatVector.broadcast(S, x1[xOff + i]);
+            a10 = w0.fma(v, a10);
+            a11 = w1.fma(v, a11);
+            a12 = w2.fma(v, a12);
+            a13 = w3.fma(v, a13);
+            v = FloatVector.broadcast(S, x2[xOff + i]);
+            a20 = w0.fma(v, a20);
+            a21 = w1.fma(v, a21);
+            a22 = w2.fma(v, a22);
+            a23 = w3.fma(v, a23);
+            v = FloatVector.broadcast(S, x3[xOff + i]);
+            a30 = w0.fma(v, a30);
+            a31 = w1.fma(v, a31);
+            a32 = w2.fma(v, a32);
+            a33 = w3.fma(v, a33);
+        }
+        a00.intoArray(z0, zo);
+        a01.intoArray(z0, zo + L);
+        a02.intoArray(z0, zo + 2 * L);
+        a03.intoArray(z0, zo + 3 * L);
+        a10.intoArray(z1, zo);
+        a11.intoArray(z1, zo + L);
+        a12.intoArray(z1, zo + 2 * L);
+        a13.intoArray(z1, zo + 3 * L);
+        a20.intoArray(z2, zo);
+        a21.intoArray(z2, zo + L);
+        a22.intoArray(z2, zo + 2 * L);
+        a23.intoArray(z2, zo + 3 * L);
+        a30.intoArray(z3, zo);
+        a31.intoArray(z3, zo + L);
+        a32.intoArray(z3, zo + 2 * L);
+        a33.intoArray(z3, zo + 3 * L);
+    }
+
+    private static void keys4block2(float[] x0, float[] x1, float[] x2, float[] x3, int xOff, int rows, float[] w,
+            int ld, int c, float[] z0, float[] z1, float[] z2, float[] z3, int zo) {
+        FloatVector a00 = FloatVector.fromArray(S, z0, zo);
+        FloatVector a01 = FloatVector.fromArray(S, z0, zo + L);
+        FloatVector a10 = FloatVector.fromArray(S, z1, zo);
+        FloatVector a11 = FloatVector.fromArray(S, z1, zo + L);
+        FloatVector a20 = FloatVector.fromArray(S, z2, zo);
+        FloatVector a21 = FloatVector.fromArray(S, z2, zo + L);
+        FloatVector a30 = FloatVector.fromArray(S, z3, zo);
+        FloatVector a31 = FloatVector.fromArray(S, z3, zo + L);
+        for (int i = 0, k = c; i < rows; i++, k += ld) {
+            FloatVector w0 = FloatVector.fromArray(S, w, k);
+            FloatVector w1 = FloatVector.fromArray(S, w, k + L);
+            FloatVector v = FloatVector.broadcast(S, x0[xOff + i]);
+            a00 = w0.fma(v, a00);
+            a01 = w1.fma(v, a01);
+            v = FloatVector.broadcast(S, x1[xOff + i]);
+            a10 = w0.fma(v, a10);
+            a11 = w1.fma(v, a11);
+            v = FloatVector.broadcast(S, x2[xOff + i]);
+            a20 = w0.fma(v, a20);
+            a21 = w1.fma(v, a21);
+            v = FloatVector.broadcast(S, x3[xOff + i]);
+            a30 = w0.fma(v, a30);
+            a31 = w1.fma(v, a31);
+        }
+        a00.intoArray(z0, zo);
+        a01.intoArray(z0, zo + L);
+        a10.intoArray(z1, zo);
+        a11.intoArray(z1, zo + L);
+        a20.intoArray(z2, zo);
+        a21.intoArray(z2, zo + L);
+        a30.intoArray(z3, zo);
+        a31.intoArray(z3, zo + L);
+    }
+
+    private static void keys4block1(float[] x0, float[] x1, float[] x2, float[] x3, int xOff, int rows, float[] w,
+            int ld, int c, float[] z0, float[] z1, float[] z2, float[] z3, int zo) {
+        FloatVector a0 = FloatVector.fromArray(S, z0, zo);
+        FloatVector a1 = FloatVector.fromArray(S, z1, zo);
+        FloatVector a2 = FloatVector.fromArray(S, z2, zo);
+        FloatVector a3 = FloatVector.fromArray(S, z3, zo);
+        for (int i = 0, k = c; i < rows; i++, k += ld) {
+            FloatVector wv = FloatVector.fromArray(S, w, k);
+            a0 = wv.fma(FloatVector.broadcast(S, x0[xOff + i]), a0);
+            a1 = wv.fma(FloatVector.broadcast(S, x1[xOff + i]), a1);
+            a2 = wv.fma(FloatVector.broadcast(S, x2[xOff + i]), a2);
+            a3 = wv.fma(FloatVector.broadcast(S, x3[xOff + i]), a3);
+        }
+        a0.intoArray(z0, zo);
+        a1.intoArray(z1, zo);
+        a2.intoArray(z2, zo);
+        a3.intoArray(z3, zo);
     }
 
     private static void block8(float[] x, int xOff, int rows, float[] w, int ld, int c, float[] z, int zo) {

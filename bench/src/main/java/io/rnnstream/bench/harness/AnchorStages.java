@@ -47,8 +47,21 @@ public final class AnchorStages {
         return new Anchor("naive", true);
     }
 
-    /** A stage by name: rnnstream, floor or naive. */
+    /**
+     * A stage by name: rnnstream, floor or naive; {@code rnnstream@N} is the job's stage with step bundles
+     * of N events ({@code --step-bundle N}), so that bundle sizes run side by side in one table.
+     */
     public static BenchStage named(String name) {
+        if (name.startsWith("rnnstream@")) {
+            int n;
+            try {
+                n = Integer.parseInt(name.substring("rnnstream@".length()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--stages takes rnnstream@N with N a bundle size, not '" + name + "'");
+            }
+            StreamOptions.defaults().stepBundle(n); // checks n
+            return BenchStage.rnnstream(n);
+        }
         switch (name) {
             case "rnnstream":
                 return BenchStage.rnnstream();
@@ -57,7 +70,7 @@ public final class AnchorStages {
             case "naive":
                 return naive();
             default:
-                throw new IllegalArgumentException("--stages takes rnnstream, floor and naive, not '" + name + "'");
+                throw new IllegalArgumentException("--stages takes rnnstream, rnnstream@N, floor and naive, not '" + name + "'");
         }
     }
 

@@ -50,18 +50,31 @@ public interface BenchStage {
      */
     record StateSize(long valueBytes, long rawFloatBytes, String detail) {}
 
-    /** The job's own operator ({@link Pipeline}, uid {@value Pipeline#STEP_UID}). */
+    /** The job's own operator ({@link Pipeline}, uid {@value Pipeline#STEP_UID}), with the options it is given. */
     static BenchStage rnnstream() {
+        return rnnstream(0);
+    }
+
+    /** The job's own operator stepping bundles of {@code bundle} events (0: as the options say). */
+    static BenchStage rnnstream(int bundle) {
         return new BenchStage() {
             @Override
             public String name() {
-                return "rnnstream";
+                return bundle == 0 ? "rnnstream" : "rnnstream@" + bundle;
             }
 
             @Override
             public DataStream<OutputRecord> apply(DataStream<Event> events, ModelProvider model, String modelId,
                     StreamOptions opts) {
-                return Pipeline.builder().model(model).modelId(modelId).options(opts).events(events).build().outputs();
+                StreamOptions o = opts;
+                if (bundle != 0) {
+                    try {
+                        o = org.apache.flink.util.InstantiationUtil.clone(opts).stepBundle(bundle);
+                    } catch (IOException | ClassNotFoundException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return Pipeline.builder().model(model).modelId(modelId).options(o).events(events).build().outputs();
             }
 
             @Override

@@ -11,6 +11,7 @@ import io.rnnstream.job.StreamOptions;
 import io.rnnstream.job.swap.ServedModel;
 import io.rnnstream.job.swap.ServedModels;
 import io.rnnstream.job.swap.SwapPolicy;
+import io.rnnstream.model.StepKernel;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,6 +33,16 @@ public final class SequenceCore {
     private final StreamOptions opts;
     private final StepCounts counts = new StepCounts();
     private LongConsumer stepNanos = n -> {};
+    private Stepper stepper = this::timedStep;
+
+    /**
+     * How {@link #onEvent} runs the kernel for one step: {@link #timedStep} unless the operator's
+     * {@link StepBundle} stepped the key already, together with other keys.
+     */
+    public interface Stepper {
+        /** {@link StepKernel#step}: advances {@code state} in place and returns the output (reused array). */
+        float[] step(StepKernel kernel, float[] state, float[] x);
+    }
 
     public SequenceCore(ServedModels models, StreamOptions opts) {
         this.models = models;
@@ -50,6 +61,40 @@ public final class SequenceCore {
     public SequenceCore timeSteps(LongConsumer nanos) {
         this.stepNanos = nanos;
         return this;
+    }
+
+    /** Steps through {@code s} from now on (the operator's bundle; it falls back to {@link #timedStep}). */
+    public SequenceCore stepWith(Stepper s) {
+        this.stepper = s;
+        return this;
+    }
+
+    /** One kernel step, its time reported to {@link #timeSteps}' listener. */
+    public float[] timedStep(StepKernel kernel, float[] state, float[] x) {
+        long t0 = System.nanoTime();
+        float[] y = kernel.step(state, x);
+        stepNanos.accept(System.nanoTime() - t0);
+        return y;
+    }
+
+    /** Where step times go (the bundle reports each event's share of a batched product there). */
+    LongConsumer stepNanos() {
+        return stepNanos;
+    }
+
+    /**
+     * The kernel {@link #onEvent} would step {@code e} with, given the key's {@code meta} as it is now,
+     * when the event is the running sequence's next step; else null (it starts, waits, ends or is
+     * refused: those take the rules' longer path). A bundle steps these ahead of time; {@link #onEvent}
+     * still decides, and takes the result only if it then steps exactly this state with these features.
+     */
+    public StepKernel nextStepKernel(SequenceMeta meta, Event e) {
+        if (meta == null || !meta.active || meta.state == null || e.features == null
+                || opts.swapPolicy().switchesRunning() || (e.hasStep() && e.step != meta.nextStep)) {
+            return null;
+        }
+        ServedModel m = models.get(meta.model);
+        return m != null && e.features.length == m.kernel.model().inputSize() ? m.kernel : null;
     }
 
     /** An event of {@code state}'s key. */
@@ -200,9 +245,7 @@ public final class SequenceCore {
         if (reset) {
             h = m.kernel.newState();
         }
-        long t0 = System.nanoTime();
-        float[] y = m.kernel.step(h, e.features);
-        stepNanos.accept(System.nanoTime() - t0);
+        float[] y = stepper.step(m.kernel, h, e.features);
         // Written back with the bookkeeping, in one state write, by the caller.
         meta.state = h;
         meta.nextStep = s + 1;

@@ -87,6 +87,11 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
     private transient MetricGroup servedModelGroup;
     private transient java.util.Set<String> servedModelGauges;
     private transient volatile String servedModel;
+    /** Null when events are stepped one at a time (--step-bundle 1). */
+    private transient StepBundle bundle;
+    /** Whether events come fast enough to fill a bundle within its wait (decided every wait). */
+    private transient boolean bundling;
+    private transient int arrivedSinceTick;
 
     /**
      * @param modelId written on every output record (e.g. {@code model.id()})
@@ -134,6 +139,14 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
         };
         servedModelGauges = new java.util.HashSet<>();
         registerMetrics(getMetricGroup().addGroup("rnnstream"));
+        if (opts.stepBundle() > 1) {
+            bundle = new StepBundle(opts.stepBundle(), core::timedStep, core.stepNanos());
+            core.stepWith(bundle);
+            // Events are stepped as they come until the first wait has shown a bundle's worth of them.
+            bundling = false;
+            long wait = opts.stepBundleWait().toMillis();
+            getProcessingTimeService().scheduleWithFixedDelay(t -> tick(), wait, wait);
+        }
         if (restored) {
             countRestored();
         }
@@ -195,6 +208,11 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
         return servedModel;
     }
 
+    /** Steps taken from a bundle's batched product since open() (for tests). */
+    long bundledSteps() {
+        return bundle == null ? 0 : bundle.taken();
+    }
+
     /** This subtask's counts since open(), by metric name (for tests and diagnostics). */
     public StepCounts counts() {
         return core.counts();
@@ -202,10 +220,95 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
 
     @Override
     public void processElement(StreamRecord<Event> element) throws Exception {
+        if (bundle != null) {
+            arrivedSinceTick++;
+            if (bundling) {
+                if (bundle.add(getCurrentKey(), element.getValue(), element.getTimestamp(), element.hasTimestamp())) {
+                    flush();
+                }
+                return;
+            }
+        }
         collector.setTimestamp(element);
         deadLetterTs = element.getTimestamp();
         hasDeadLetterTs = element.hasTimestamp();
         core.onEvent(element.getValue(), state, timers, emit);
+    }
+
+    /**
+     * Steps the bundled events: reads each key's state once, steps the keys' next steps together, then
+     * hands the events to the core in arrival order, as if they had just arrived (the core takes the
+     * results it would have computed). Everything that must see these events first (a watermark, a
+     * timer, a model update, a checkpoint barrier, the end of the input) calls this before it acts.
+     */
+    private void flush() throws Exception {
+        if (bundle == null || bundle.isEmpty()) {
+            return;
+        }
+        try {
+            int n = bundle.size();
+            for (int i = 0; i < n; i++) {
+                if (bundle.firstOfKey(i)) {
+                    setCurrentKey(bundle.key(i));
+                    SequenceMeta meta = state.meta();
+                    bundle.readAhead(i, meta, core.nextStepKernel(meta, bundle.event(i)));
+                }
+            }
+            bundle.stepAhead();
+            for (int i = 0; i < n; i++) {
+                setCurrentKey(bundle.key(i));
+                if (bundle.firstOfKey(i)) {
+                    state.prime(bundle.key(i), bundle.meta(i));
+                }
+                if (bundle.hasTimestamp(i)) {
+                    collector.setAbsoluteTimestamp(bundle.timestamp(i));
+                } else {
+                    collector.eraseTimestamp();
+                }
+                deadLetterTs = bundle.timestamp(i);
+                hasDeadLetterTs = bundle.hasTimestamp(i);
+                bundle.enter(i);
+                core.onEvent(bundle.event(i), state, timers, emit);
+            }
+        } finally {
+            bundle.clear();
+            state.prime(null, null);
+        }
+    }
+
+    /**
+     * Every --step-bundle-wait: the time bound (a bundle that did not fill is stepped now), and whether
+     * to bundle until the next tick. Only while at least a bundle's worth of events arrived in the last
+     * wait: then a bundle fills before its bound, and waiting costs each event less than the bundle saves;
+     * slower, each event would wait the whole bound for nothing, so events are stepped as they come.
+     */
+    private void tick() throws Exception {
+        flush();
+        bundling = arrivedSinceTick >= opts.stepBundle();
+        arrivedSinceTick = 0;
+    }
+
+    /** {@link #flush()} from inside a timer callback, whose key Flink set and expects back. */
+    private void flushKeeping(Object key) throws Exception {
+        if (bundle != null && !bundle.isEmpty()) {
+            flush();
+            setCurrentKey(key);
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        // Before the barrier: the bundle's events are in no checkpoint's state, and their outputs must
+        // leave ahead of it (exactly-once commits what precedes the barrier).
+        flush();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        // Event-time timers fire in super.processWatermark: the events that came before the watermark first.
+        flush();
+        super.processWatermark(mark);
     }
 
     @Override
@@ -214,7 +317,8 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
     }
 
     @Override
-    public void processElement2(StreamRecord<ModelUpdate> element) {
+    public void processElement2(StreamRecord<ModelUpdate> element) throws Exception {
+        flush();
         ModelStatus s = core.models().offer(element.getValue(), opts.swapPolicy());
         showServedModel();
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
@@ -224,6 +328,7 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
 
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        flushKeeping(timer.getKey());
         collector.setAbsoluteTimestamp(timer.getTimestamp());
         deadLetterTs = timer.getTimestamp();
         hasDeadLetterTs = true;
@@ -232,6 +337,7 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
 
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        flushKeeping(timer.getKey());
         collector.eraseTimestamp();
         hasDeadLetterTs = false;
         core.onTimer(timer.getTimestamp(), state, timers, emit);
@@ -265,6 +371,7 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
         if (inputId != 1) {
             return;
         }
+        flush();
         List<String> keys;
         // Collect first: the core clears state, which must not happen under a live key iterator.
         try (Stream<String> s = this.<String>getKeyedStateBackend().getKeys(StepState.META, VoidNamespace.INSTANCE)) {

@@ -30,6 +30,8 @@ final class StepState implements KeyState {
     private final MapState<Integer, Event> early;
     private final ReleaseZeroOneState legacy;
     private final Supplier<String> key;
+    private Object primedKey;
+    private SequenceMeta primed;
 
     StepState(StreamingRuntimeContext ctx, Duration ttl, Supplier<String> key) {
         ValueStateDescriptor<SequenceMeta> metaDesc =
@@ -52,8 +54,27 @@ final class StepState implements KeyState {
         return key.get();
     }
 
+    /**
+     * The next {@link #meta()} for key {@code k} returns {@code m} without reading the state again: the
+     * bundle read it a moment ago, and nothing of that key changed since (on RocksDB a read is a
+     * deserialization; on the heap it returns this same object).
+     */
+    void prime(Object k, SequenceMeta m) {
+        primedKey = k;
+        primed = m;
+    }
+
     @Override
     public SequenceMeta meta() throws Exception {
+        if (primedKey != null) {
+            Object k = primedKey;
+            SequenceMeta p = primed;
+            primedKey = null;
+            primed = null;
+            if (k.equals(key.get())) {
+                return p;
+            }
+        }
         SequenceMeta m = meta.value();
         if (m != null && m.active && m.state == null && legacy.moveInto(m)) {
             meta.update(m);

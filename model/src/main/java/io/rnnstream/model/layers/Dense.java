@@ -136,6 +136,18 @@ public final class Dense extends Layer {
     }
 
     @Override
+    public void stepN(float[][] x, float[][] state, int stateOff, float[][] y, float[][] z, StepOps ops, int n) {
+        for (int k = 0; k < n; k++) {
+            System.arraycopy(paddedBias, 0, z[k], 0, ld);
+        }
+        ops.matVecN(x, 0, inputSize, paddedKernel, ld, 0, ld, z, 0, n);
+        for (int k = 0; k < n; k++) {
+            System.arraycopy(z[k], 0, y[k], 0, units);
+            ops.apply(activation, y[k], 0, units);
+        }
+    }
+
+    @Override
     public Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("units", units);

@@ -119,27 +119,60 @@ public final class Gru extends Recurrent {
         if (resetAfter) {
             Kernels.init(s, g, bias, g, g);
             ops.matVec(state, so, m, recurrentKernel, g, 0, g, s, g);
-            for (int j = 0; j < 2 * m; j++) {
-                s[j] += s[g + j];
-            }
-            ops.apply(recurrentActivation, s, 0, 2 * m);
-            for (int j = 0; j < m; j++) {
-                s[2 * m + j] += s[m + j] * s[g + 2 * m + j]; // x·W_h + b_h + r ⊙ (h·U_h + b_rh)
-            }
-        } else {
-            // z and r first, then (r ⊙ h)·U_h, so the candidate needs the reset state in scratch.
-            java.util.Arrays.fill(s, g, g + 2 * m, 0f);
-            ops.matVec(state, so, m, recurrentKernel, g, 0, 2 * m, s, g);
-            for (int j = 0; j < 2 * m; j++) {
-                s[j] += s[g + j];
-            }
-            ops.apply(recurrentActivation, s, 0, 2 * m);
-            for (int j = 0; j < m; j++) {
-                s[g + m + j] = s[m + j] * state[so + j];
-            }
-            // s[2m, 3m) += (r ⊙ h)·U_h
-            ops.matVec(s, g + m, m, recurrentKernel, g, 2 * m, m, s, 2 * m);
+            resetAfterGates(s, state, so, y, ops);
+            return;
         }
+        // z and r first, then (r ⊙ h)·U_h, so the candidate needs the reset state in scratch.
+        java.util.Arrays.fill(s, g, g + 2 * m, 0f);
+        ops.matVec(state, so, m, recurrentKernel, g, 0, 2 * m, s, g);
+        for (int j = 0; j < 2 * m; j++) {
+            s[j] += s[g + j];
+        }
+        ops.apply(recurrentActivation, s, 0, 2 * m);
+        for (int j = 0; j < m; j++) {
+            s[g + m + j] = s[m + j] * state[so + j];
+        }
+        // s[2m, 3m) += (r ⊙ h)·U_h
+        ops.matVec(s, g + m, m, recurrentKernel, g, 2 * m, m, s, 2 * m);
+        update(s, state, so, y, ops);
+    }
+
+    @Override
+    public void stepN(float[][] x, float[][] state, int so, float[][] y, float[][] s, StepOps ops, int n) {
+        if (!resetAfter) {
+            // (r ⊙ h)·U_h needs each key's r first: a third product between per-key work; loop.
+            super.stepN(x, state, so, y, s, ops, n);
+            return;
+        }
+        final int g = 3 * units;
+        for (int k = 0; k < n; k++) {
+            Kernels.init(s[k], 0, bias, 0, g);
+            Kernels.init(s[k], g, bias, g, g);
+        }
+        ops.matVecN(x, 0, inputSize, kernel, g, 0, g, s, 0, n);
+        ops.matVecN(state, so, units, recurrentKernel, g, 0, g, s, g, n);
+        for (int k = 0; k < n; k++) {
+            resetAfterGates(s[k], state[k], so, y[k], ops);
+        }
+    }
+
+    /** reset_after=True, from both projections in s to the new h. */
+    private void resetAfterGates(float[] s, float[] state, int so, float[] y, StepOps ops) {
+        final int m = units;
+        final int g = 3 * m;
+        for (int j = 0; j < 2 * m; j++) {
+            s[j] += s[g + j];
+        }
+        ops.apply(recurrentActivation, s, 0, 2 * m);
+        for (int j = 0; j < m; j++) {
+            s[2 * m + j] += s[m + j] * s[g + 2 * m + j]; // x·W_h + b_h + r ⊙ (h·U_h + b_rh)
+        }
+        update(s, state, so, y, ops);
+    }
+
+    /** h = z ⊙ h + (1 − z) ⊙ activation(ĥ). */
+    private void update(float[] s, float[] state, int so, float[] y, StepOps ops) {
+        final int m = units;
         ops.apply(activation, s, 2 * m, m);
         for (int j = 0; j < m; j++) {
             float z = s[j];

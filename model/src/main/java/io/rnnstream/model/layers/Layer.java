@@ -90,6 +90,20 @@ public abstract class Layer {
         step(x, state, stateOff, masked, y, scratch);
     }
 
+    /**
+     * One timestep for each of {@code n} keys (none masked): key k reads {@code x[k]}, advances
+     * {@code state[k]} and writes {@code y[k]}, with the bits {@link #step} would give it alone. Layers
+     * whose products dominate override it to run each product for all keys at once ({@link
+     * StepOps#matVecN}); the rest loop.
+     *
+     * @param scratch n arrays of at least {@link #scratchSize()} floats
+     */
+    public void stepN(float[][] x, float[][] state, int stateOff, float[][] y, float[][] scratch, StepOps ops, int n) {
+        for (int k = 0; k < n; k++) {
+            step(x[k], state[k], stateOff, false, y[k], scratch[k], ops);
+        }
+    }
+
     /** The layer's own settings, for the model file and the summary (no weights). */
     public abstract Map<String, Object> config();
 

@@ -100,6 +100,25 @@ public final class Lstm extends Recurrent {
         Kernels.init(z, 0, bias, 0, g);
         ops.matVec(x, 0, inputSize, kernel, g, 0, g, z, 0);
         ops.matVec(state, so, m, recurrentKernel, g, 0, g, z, 0);
+        gates(z, state, so, y, ops);
+    }
+
+    @Override
+    public void stepN(float[][] x, float[][] state, int so, float[][] y, float[][] z, StepOps ops, int n) {
+        final int g = 4 * units;
+        for (int k = 0; k < n; k++) {
+            Kernels.init(z[k], 0, bias, 0, g);
+        }
+        ops.matVecN(x, 0, inputSize, kernel, g, 0, g, z, 0, n);
+        ops.matVecN(state, so, units, recurrentKernel, g, 0, g, z, 0, n);
+        for (int k = 0; k < n; k++) {
+            gates(z[k], state[k], so, y[k], ops);
+        }
+    }
+
+    /** From z = b + x·W + h·U to the new c and h. */
+    private void gates(float[] z, float[] state, int so, float[] y, StepOps ops) {
+        final int m = units;
         // Activations in place, a whole gate at a time so they run as vectors: z = [i | f | ĉ | o].
         ops.apply(recurrentActivation, z, 0, 2 * m);
         ops.apply(activation, z, 2 * m, m);

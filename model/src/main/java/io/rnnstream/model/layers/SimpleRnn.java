@@ -55,8 +55,25 @@ public final class SimpleRnn extends Recurrent {
         Kernels.init(z, 0, bias, 0, m);
         ops.matVec(x, 0, inputSize, kernel, m, 0, m, z, 0);
         ops.matVec(state, so, m, recurrentKernel, m, 0, m, z, 0);
-        ops.apply(activation, z, 0, m);
-        System.arraycopy(z, 0, state, so, m);
-        System.arraycopy(z, 0, y, 0, m);
+        finish(z, state, so, y, ops);
+    }
+
+    @Override
+    public void stepN(float[][] x, float[][] state, int so, float[][] y, float[][] z, StepOps ops, int n) {
+        final int m = units;
+        for (int k = 0; k < n; k++) {
+            Kernels.init(z[k], 0, bias, 0, m);
+        }
+        ops.matVecN(x, 0, inputSize, kernel, m, 0, m, z, 0, n);
+        ops.matVecN(state, so, m, recurrentKernel, m, 0, m, z, 0, n);
+        for (int k = 0; k < n; k++) {
+            finish(z[k], state[k], so, y[k], ops);
+        }
+    }
+
+    private void finish(float[] z, float[] state, int so, float[] y, StepOps ops) {
+        ops.apply(activation, z, 0, units);
+        System.arraycopy(z, 0, state, so, units);
+        System.arraycopy(z, 0, y, 0, units);
     }
 }
