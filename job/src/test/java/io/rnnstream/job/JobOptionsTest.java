@@ -22,7 +22,8 @@ class JobOptionsTest {
                 "acks=all", "--idle-timeout", "30s", "--sequence-length", "28", "--decide-at-confidence", "0.9",
                 "--emit-hidden", "--bounded=false", "--max-buffered-steps", "8", "--state-ttl", "5m",
                 "--max-out-of-orderness", "200ms", "--swap-policy", "switch-reset", "--delivery", "at-least-once",
-                "--format", "avro", "--checkpoint-interval", "250ms", "--parallelism", "2", "--job-name", "j"});
+                "--format", "avro", "--checkpoint-interval", "250ms", "--parallelism", "2", "--job-name", "j",
+                "--step-bundle", "8", "--step-bundle-wait", "3ms"});
         assertEquals(Path.of("m.rnns"), o.model);
         assertEquals(List.of("linger.ms=1", "acks=all"), o.kafkaProperty);
         assertEquals(Duration.ofMillis(250), o.checkpointInterval);
@@ -35,6 +36,8 @@ class JobOptionsTest {
         assertEquals(8, s.maxBufferedSteps());
         assertEquals(Duration.ofMillis(200), s.maxOutOfOrderness());
         assertEquals(SwapPolicy.SWITCH_RESET, s.swapPolicy());
+        assertEquals(8, s.stepBundle());
+        assertEquals(Duration.ofMillis(3), s.stepBundleWait());
         KafkaJob.Settings k = o.kafkaSettings();
         assertEquals("out", k.outputTopic());
         assertEquals("g", k.groupId());

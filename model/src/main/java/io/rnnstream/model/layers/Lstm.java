@@ -105,12 +105,7 @@ public final class Lstm extends Recurrent {
 
     @Override
     public void stepN(float[][] x, float[][] state, int so, float[][] y, float[][] z, StepOps ops, int n) {
-        final int g = 4 * units;
-        for (int k = 0; k < n; k++) {
-            Kernels.init(z[k], 0, bias, 0, g);
-        }
-        ops.matVecN(x, 0, inputSize, kernel, g, 0, g, z, 0, n);
-        ops.matVecN(state, so, units, recurrentKernel, g, 0, g, z, 0, n);
+        projectN(x, state, so, z, ops, n);
         for (int k = 0; k < n; k++) {
             gates(z[k], state[k], so, y[k], ops);
         }

@@ -1,6 +1,8 @@
 package io.rnnstream.model.layers;
 
 import io.rnnstream.model.Activation;
+import io.rnnstream.model.Kernels;
+import io.rnnstream.model.StepOps;
 import io.rnnstream.model.Summary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,6 +51,19 @@ public abstract class Recurrent extends Layer {
         } else {
             this.bias = null;
         }
+    }
+
+    /**
+     * {@code z[k] = b + x[k]·W + h[k]·U} for n keys (all gates), each product for every key at once:
+     * the batched steps of SimpleRNN and LSTM start here.
+     */
+    protected final void projectN(float[][] x, float[][] state, int so, float[][] z, StepOps ops, int n) {
+        final int g = gates() * units;
+        for (int k = 0; k < n; k++) {
+            Kernels.init(z[k], 0, bias, 0, g);
+        }
+        ops.matVecN(x, 0, inputSize, kernel, g, 0, g, z, 0, n);
+        ops.matVecN(state, so, units, recurrentKernel, g, 0, g, z, 0, n);
     }
 
     /** 1 for SimpleRNN, 4 for LSTM (i, f, c, o), 3 for GRU (z, r, h). */

@@ -60,12 +60,7 @@ public final class SimpleRnn extends Recurrent {
 
     @Override
     public void stepN(float[][] x, float[][] state, int so, float[][] y, float[][] z, StepOps ops, int n) {
-        final int m = units;
-        for (int k = 0; k < n; k++) {
-            Kernels.init(z[k], 0, bias, 0, m);
-        }
-        ops.matVecN(x, 0, inputSize, kernel, m, 0, m, z, 0, n);
-        ops.matVecN(state, so, m, recurrentKernel, m, 0, m, z, 0, n);
+        projectN(x, state, so, z, ops, n);
         for (int k = 0; k < n; k++) {
             finish(z[k], state[k], so, y[k], ops);
         }
