@@ -88,6 +88,11 @@ final class BenchKafkaCommand extends BaseCommand {
                     + " own 100 ms).")
     long bufferTimeoutMs;
 
+    @Option(names = "--step-bundle", defaultValue = "" + io.rnnstream.job.StreamOptions.DEFAULT_STEP_BUNDLE,
+            paramLabel = "N", description = "The job's step bundles, as `stream --step-bundle` (default:"
+                    + " ${DEFAULT-VALUE}; 1: off).")
+    int stepBundle;
+
     @Option(names = "--parallelism", defaultValue = "1", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
@@ -128,7 +133,7 @@ final class BenchKafkaCommand extends BaseCommand {
             KafkaBenchSpec.Builder b = KafkaBenchSpec.builder().stages(KafkaBenchStage.parseList(stages)).keys(keys)
                     .events(events).warmup(warmup).rate(rate).sequenceLength(sequenceLength)
                     .delivery(KafkaBenchSpec.parseDelivery(delivery)).format(WireFormat.parse(format)).checkpointInterval(checkpointInterval)
-                    .bufferTimeoutMs(bufferTimeoutMs).malformed(malformed).parallelism(parallelism).partitions(partitions).timeout(timeout)
+                    .bufferTimeoutMs(bufferTimeoutMs).stepBundle(stepBundle).malformed(malformed).parallelism(parallelism).partitions(partitions).timeout(timeout)
                     .repeat(repeat);
             producerProperties.forEach(b::producerProperty);
             consumerProperties.forEach(b::consumerProperty);

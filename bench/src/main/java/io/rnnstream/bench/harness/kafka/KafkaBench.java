@@ -360,7 +360,8 @@ public final class KafkaBench {
             stage.build(raw,
                     KafkaConnectors.sink(broker.bootstrapServers(), outputs, spec.delivery(), group + "-out", kafka),
                     KafkaConnectors.sink(broker.bootstrapServers(), deadLetters, spec.delivery(), group + "-dlq", kafka),
-                    ModelProvider.of(model), model, StreamOptions.defaults().sequenceLength(spec.sequenceLength()),
+                    ModelProvider.of(model), model, StreamOptions.defaults().sequenceLength(spec.sequenceLength())
+                            .stepBundle(spec.stepBundle()),
                     spec.format());
             return env.executeAsync("rnnstream bench kafka: " + stage.label());
         }

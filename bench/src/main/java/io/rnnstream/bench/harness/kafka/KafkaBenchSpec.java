@@ -25,6 +25,7 @@ public final class KafkaBenchSpec {
     private final WireFormat format;
     private final Duration checkpointInterval;
     private final long bufferTimeoutMs;
+    private final int stepBundle;
     private final int parallelism;
     private final int partitions;
     private final Duration timeout;
@@ -45,6 +46,7 @@ public final class KafkaBenchSpec {
         this.format = b.format;
         this.checkpointInterval = b.checkpointInterval;
         this.bufferTimeoutMs = b.bufferTimeoutMs;
+        this.stepBundle = b.stepBundle;
         this.parallelism = b.parallelism;
         this.partitions = b.partitions;
         this.timeout = b.timeout;
@@ -139,6 +141,11 @@ public final class KafkaBenchSpec {
         return copy(consumerProperties);
     }
 
+    /** The job's step bundles ({@code --step-bundle}; 1: off). */
+    public int stepBundle() {
+        return stepBundle;
+    }
+
     /** The job's Kafka client settings (its source and sinks), as {@code stream --kafka-property} gives them. */
     public Properties jobKafkaProperties() {
         return copy(jobKafkaProperties);
@@ -147,11 +154,11 @@ public final class KafkaBenchSpec {
     /** The settings as one line, for the report. */
     public String describe() {
         return String.format(Locale.ROOT, "%,d keys, %,d events (warm-up %,d), %s, %s, checkpoint %d ms, buffer"
-                + " timeout %s, parallelism %d, %d partitions", keys, events, warmup,
+                + " timeout %s, step bundles of %d, parallelism %d, %d partitions", keys, events, warmup,
                 rate == 0 ? "unpaced" : String.format(Locale.ROOT, "paced at %,d/s", rate),
                 deliveryName(delivery) + ", " + format.label(),
                 checkpointInterval.toMillis(), bufferTimeoutMs < 0 ? "Flink's default" : bufferTimeoutMs + " ms",
-                parallelism, partitions) + (repeat > 1 ? ", " + repeat + " rounds" : "")
+                stepBundle, parallelism, partitions) + (repeat > 1 ? ", " + repeat + " rounds" : "")
                 + (malformed > 0 ? String.format(Locale.ROOT, ", %.0f %% malformed records besides", malformed * 100)
                         : "");
     }
@@ -192,6 +199,7 @@ public final class KafkaBenchSpec {
         private WireFormat format = WireFormat.JSON;
         private Duration checkpointInterval = KafkaJob.DEFAULT_CHECKPOINT_INTERVAL;
         private long bufferTimeoutMs = io.rnnstream.job.JobOptions.DEFAULT_BUFFER_TIMEOUT.toMillis();
+        private int stepBundle = io.rnnstream.job.StreamOptions.DEFAULT_STEP_BUNDLE;
         private int parallelism = 1;
         private int partitions = 2;
         private Duration timeout = Duration.ofSeconds(60);
@@ -263,6 +271,11 @@ public final class KafkaBenchSpec {
             return this;
         }
 
+        public Builder stepBundle(int n) {
+            this.stepBundle = n;
+            return this;
+        }
+
         public Builder parallelism(int p) {
             this.parallelism = p;
             return this;
@@ -329,6 +342,7 @@ public final class KafkaBenchSpec {
                 throw new IllegalArgumentException("--buffer-timeout must be -1 (Flink's default), 0 or more, not "
                         + bufferTimeoutMs);
             }
+            io.rnnstream.job.StreamOptions.defaults().stepBundle(stepBundle); // its own range check and message
             if (parallelism < 1 || partitions < 1) {
                 throw new IllegalArgumentException("--parallelism and --partitions must be 1 or more, not "
                         + parallelism + " and " + partitions);
