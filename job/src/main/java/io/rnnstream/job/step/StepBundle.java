@@ -28,6 +28,7 @@ final class StepBundle implements SequenceCore.Stepper {
     private final LongConsumer stepNanos;
 
     private final Object[] keys;
+    private final int[] keyHashes;
     private final Event[] events;
     private final long[] timestamps;
     private final boolean[] hasTimestamp;
@@ -64,6 +65,7 @@ final class StepBundle implements SequenceCore.Stepper {
         this.fallback = fallback;
         this.stepNanos = stepNanos;
         keys = new Object[capacity];
+        keyHashes = new int[capacity];
         events = new Event[capacity];
         timestamps = new long[capacity];
         hasTimestamp = new boolean[capacity];
@@ -82,13 +84,16 @@ final class StepBundle implements SequenceCore.Stepper {
     /** Adds an event; true when the bundle is full and must be flushed now. */
     boolean add(Object key, Event e, long timestamp, boolean hasTs) {
         int i = size++;
+        int hash = key.hashCode();
         keys[i] = key;
+        keyHashes[i] = hash;
         events[i] = e;
         timestamps[i] = timestamp;
         hasTimestamp[i] = hasTs;
         boolean first = true;
         for (int j = 0; j < i && first; j++) {
-            first = !keys[j].equals(key);
+            // Hash first: a key's String caches it (the key group needed it already), equals is a byte loop.
+            first = keyHashes[j] != hash || !keys[j].equals(key);
         }
         firstOfKey[i] = first;
         return size == capacity;

@@ -12,6 +12,9 @@ import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.StreamOptions;
 import io.rnnstream.job.TestHarnesses;
 import io.rnnstream.job.TestModels;
+import io.rnnstream.job.swap.ModelUpdate;
+import io.rnnstream.job.swap.SwapPolicy;
+import io.rnnstream.model.ModelInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +27,9 @@ import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,6 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class StepBundleTest {
     private static final int KEYS = 23;
+    private static final int EVENTS_PER_MS = 20;
 
     /** One call on the harness; the same script drives every run. */
     private sealed interface Op permits In, Wm, Clock, Snapshot {}
@@ -83,6 +89,11 @@ class StepBundleTest {
                 next[k] = e.end ? 0 : next[k] + 1;
             }
             ops.add(new In(e, ts));
+            if (i % EVENTS_PER_MS == EVENTS_PER_MS - 1) {
+                // The wall clock moves a millisecond per 20 events: the step stage bundles while at least a
+                // bundle's worth arrives per wait (1 ms), so bundles of up to 20 are stepped here.
+                ops.add(new Clock(++clock));
+            }
             int o = r.nextInt(100);
             if (o < 6) {
                 wm = Math.max(wm, ts - 20 - r.nextInt(30));
@@ -149,6 +160,9 @@ class StepBundleTest {
             }
         }
         ((StepOperator) h.getOperator()).endInput(1);
+        if (bundleAfter > 1) {
+            assertTrue(((StepOperator) h.getOperator()).bundledSteps() > 0, "bundles were stepped");
+        }
         drain(h, out, dead);
         h.close();
         out.addAll(dead);
@@ -156,8 +170,7 @@ class StepBundleTest {
     }
 
     /** What the harness emitted so far, in order: records and watermarks to out, dead letters to dead. */
-    private static void drain(KeyedOneInputStreamOperatorTestHarness<String, Event, OutputRecord> h, List<String> out,
-            List<String> dead) {
+    private static void drain(AbstractStreamOperatorTestHarness<OutputRecord> h, List<String> out, List<String> dead) {
         for (Object o : h.getOutput()) {
             if (o instanceof Watermark w) {
                 out.add("watermark " + w.getTimestamp());
@@ -210,7 +223,7 @@ class StepBundleTest {
             assertTrue(alone.size() > 3_000, "records, dead letters and watermarks: " + alone.size());
             assertTrue(alone.stream().anyMatch(s -> s.startsWith("dead")), "the script makes dead letters");
             assertTrue(alone.stream().anyMatch(s -> s.contains("reason=idle-timeout")), "and idle timeouts");
-            for (int bundle : new int[] {2, 5, 8, 64}) {
+            for (int bundle : new int[] {2, 5, 8, 16}) {
                 same(alone, run(p, ops, bundle, 0, bundle, new HashMapStateBackend()),
                         p.get().describe() + ", bundles of " + bundle);
             }
@@ -221,6 +234,56 @@ class StepBundleTest {
             same(restored, run(p, ops, 8, 3, 1, new HashMapStateBackend()), "bundles, then none");
             same(restored, run(p, ops, 1, 3, 8, new HashMapStateBackend()), "none, then bundles");
         }
+    }
+
+    /** A model update waits for the bundle: the events that came before it are stepped before it applies. */
+    @Test
+    void modelUpdatesComeAfterTheEventsThatCameBeforeThem() throws Exception {
+        for (SwapPolicy policy : List.of(SwapPolicy.NEW_SEQUENCES, SwapPolicy.SWITCH_CARRY, SwapPolicy.SWITCH_RESET)) {
+            List<String> alone = withUpdates(1, policy);
+            assertTrue(alone.stream().anyMatch(l -> l.contains("model=upd@3")), "updates were served");
+            same(alone, withUpdates(8, policy), policy + ", bundles of 8");
+        }
+    }
+
+    private static List<String> withUpdates(int bundle, SwapPolicy policy) throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<String, Event, ModelUpdate, OutputRecord>(
+                new StepOperator(() -> TestModels.lstm(2), TestModels.ID, options(bundle).swapPolicy(policy), true),
+                (Event e) -> e.key, (ModelUpdate u) -> "", Types.STRING);
+        TestHarnesses.open(h, null, null);
+        List<String> out = new ArrayList<>();
+        List<String> dead = new ArrayList<>();
+        long lastWm = Long.MIN_VALUE;
+        int version = 1;
+        int n = 0;
+        for (Op op : script(11, 2_000)) {
+            if (op instanceof In in) {
+                h.processElement1(new StreamRecord<>(in.e(), in.ts()));
+                if (++n % 300 == 0) {
+                    // Same shape (LSTM 3 → 6), so switch-carry takes it too; effective from the stream's time.
+                    var m = TestModels.lstm(100 + version);
+                    m = m.withInfo(new ModelInfo("upd", ++version, m.info().classNames(), "test"));
+                    h.processElement2(new StreamRecord<>(ModelUpdate.of(m, in.ts())));
+                }
+            } else if (op instanceof Wm wm) {
+                lastWm = wm.at();
+                h.processWatermark1(new Watermark(lastWm));
+            } else if (op instanceof Clock c) {
+                h.processWatermark1(new Watermark(lastWm));
+                h.setProcessingTime(c.at());
+            }
+        }
+        ((StepOperator) h.getOperator()).endInput(1);
+        if (bundle > 1 && !policy.switchesRunning()) {
+            // (Under switch-carry and switch-reset each step may change its model: those step alone.)
+            assertTrue(((StepOperator) h.getOperator()).bundledSteps() > 500, "bundles were stepped");
+        }
+        drain(h, out, dead);
+        out.addAll(dead);
+        out.addAll(TestHarnesses.sideOutput(h, StepOperator.MODEL_STATUS).stream().map(st -> "status " + st.json())
+                .toList());
+        h.close();
+        return out;
     }
 
     @Test
