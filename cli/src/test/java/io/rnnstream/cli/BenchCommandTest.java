@@ -42,7 +42,11 @@ class BenchCommandTest {
         assertTrue(r.err().startsWith("error: --backend must be hashmap, rocksdb or forst, not nope"), r.err());
         r = RnnstreamTest.run("bench", "--stages", "rnnstream,fastest", "--keys", "5", "--events", "3000");
         assertEquals(1, r.rc());
-        assertTrue(r.err().startsWith("error: --stages takes rnnstream, floor and naive, not 'fastest'"), r.err());
+        assertTrue(r.err().startsWith("error: --stages takes rnnstream, rnnstream@N, floor and naive, not 'fastest'"),
+                r.err());
+        r = RnnstreamTest.run("bench", "--stages", "rnnstream@0", "--keys", "5", "--events", "3000");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().startsWith("error: --step-bundle must be 1 (off) to 256, not 0"), r.err());
         r = RnnstreamTest.run("bench", "--keys", "1000", "--events", "1500");
         assertEquals(1, r.rc());
         assertTrue(r.err().contains("raise --events to at least"), r.err());
