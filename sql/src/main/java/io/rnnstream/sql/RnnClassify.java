@@ -73,6 +73,7 @@ public class RnnClassify extends ProcessTableFunction<RowData> {
 
     private transient StepDriver driver;
     private transient Counter rowsRefused;
+    private transient RowEvents.Columns columns;
 
     @Override
     public void open(FunctionContext context) throws Exception {
@@ -109,7 +110,10 @@ public class RnnClassify extends ProcessTableFunction<RowData> {
         CallArgs args = CallArgs.builder().model(model).sequenceLength(sequenceLength).idleTimeout(CallArgs.duration("idle_timeout", idleTimeout))
                 .decideAtConfidence(decideAtConfidence).maxBufferedSteps(maxBufferedSteps).build();
         StepDriver d = driver(args);
-        RowEvents.Parsed parsed = RowEvents.parse(ctx, input);
+        if (columns == null) {
+            columns = RowEvents.Columns.of(ctx);
+        }
+        RowEvents.Parsed parsed = RowEvents.parse(ctx, columns, input);
         if (args.idleTimeout() != null && parsed.event() != null && !parsed.event().hasTs()) {
             throw new IllegalArgumentException(NAME + ": idle_timeout needs event time: pass on_time => DESCRIPTOR(…)"
                     + " naming a watermarked column (Flink 2.2 gives process table functions no processing-time"
