@@ -41,7 +41,8 @@ public class BenchCommand extends BaseCommand {
 
     @Option(names = "--stages", defaultValue = "rnnstream", split = ",", paramLabel = "STAGE",
             description = "What to run on the same generator, keyBy and sink: rnnstream (the job's operator;"
-                    + " rnnstream@N with step bundles of N events, rnnstream@1 without), floor"
+                    + " rnnstream@N with step bundles of N events, rnnstream@1 without), sql (the same model through"
+                    + " the SQL path, RNN_CLASSIFY), floor"
                     + " (keyed state of the model's size read and written per event, no step) and naive (a plain Java"
                     + " SimpleRNN step, no kernel, no bookkeeping); the ratios to rnnstream are printed"
                     + " (default: ${DEFAULT-VALUE}).")

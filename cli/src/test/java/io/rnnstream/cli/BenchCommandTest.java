@@ -42,7 +42,7 @@ class BenchCommandTest {
         assertTrue(r.err().startsWith("error: --backend must be hashmap, rocksdb or forst, not nope"), r.err());
         r = RnnstreamTest.run("bench", "--stages", "rnnstream,fastest", "--keys", "5", "--events", "3000");
         assertEquals(1, r.rc());
-        assertTrue(r.err().startsWith("error: --stages takes rnnstream, rnnstream@N, floor and naive, not 'fastest'"),
+        assertTrue(r.err().startsWith("error: --stages takes rnnstream, rnnstream@N, sql, floor and naive, not 'fastest'"),
                 r.err());
         r = RnnstreamTest.run("bench", "--stages", "rnnstream@0", "--keys", "5", "--events", "3000");
         assertEquals(1, r.rc());

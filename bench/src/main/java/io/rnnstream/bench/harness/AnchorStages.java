@@ -49,7 +49,8 @@ public final class AnchorStages {
 
     /**
      * A stage by name: rnnstream, floor or naive; {@code rnnstream@N} is the job's stage with step bundles
-     * of N events ({@code --step-bundle N}), so that bundle sizes run side by side in one table.
+     * of N events ({@code --step-bundle N}), so that bundle sizes run side by side in one table; {@code sql}
+     * is the same model through RNN_CLASSIFY ({@link SqlStage}).
      */
     public static BenchStage named(String name) {
         if (name.startsWith("rnnstream@")) {
@@ -69,8 +70,11 @@ public final class AnchorStages {
                 return floor();
             case "naive":
                 return naive();
+            case "sql":
+                return new SqlStage();
             default:
-                throw new IllegalArgumentException("--stages takes rnnstream, rnnstream@N, floor and naive, not '" + name + "'");
+                throw new IllegalArgumentException("--stages takes rnnstream, rnnstream@N, sql, floor and naive, not '"
+                        + name + "'");
         }
     }
 

@@ -44,6 +44,18 @@ public final class StageProfile {
         {"sequence core and step operator (bookkeeping, head, emit)", "io.rnnstream.job.step.",
             "io.rnnstream.job.swap."},
         {"output record and JSON", "io.rnnstream.connectors.", "com.fasterxml.jackson."},
+        // The SQL stage (RNN_CLASSIFY): Flink's process-table-function runtime around the same core.
+        {"SQL: RNN_CLASSIFY's own code (rows to events, records to rows)", "io.rnnstream.sql."},
+        {"SQL: state hashed to skip unchanged writes (PTF runtime)", "StateHashCode", "StateEquals",
+            "org.apache.flink.table.runtime.generated.ProcessTableRunner.moveValueStateFromFunction"},
+        {"SQL: conversions to and from Flink's row format (input row, state, output, Calc)",
+            "org.apache.flink.table.data.conversion.", "org.apache.flink.table.data.writer.",
+            "org.apache.flink.table.data.utils.", "org.apache.flink.table.data.GenericRowData",
+            "org.apache.flink.table.data.RowData", "org.apache.flink.table.runtime.typeutils.", "io$rnnstream$",
+            "org.apache.flink.types.Row",
+            "StreamExecCalc", "org.apache.flink.table.runtime.operators.source.InputConversionOperator",
+            "org.apache.flink.table.runtime.operators.sink.OutputConversionOperator"},
+        {"SQL: the PTF operator, its contexts and collectors", "org.apache.flink.table.", "ProcessTableRunner$"},
         {"metrics", "org.apache.flink.metrics.", "org.apache.flink.runtime.metrics."},
         {"network in and out (records to and from buffers)", "org.apache.flink.runtime.io.network.",
             "org.apache.flink.streaming.runtime.io.", "org.apache.flink.runtime.io.",
@@ -57,7 +69,9 @@ public final class StageProfile {
     /** Frames that name no stage: the walk goes on to their caller. */
     private static final String[] NEUTRAL = {"java.", "javax.", "jdk.internal.", "sun.",
         "org.apache.flink.api.common.typeutils.", "org.apache.flink.api.java.typeutils.",
-        "org.apache.flink.core.memory.", "org.apache.flink.util."};
+        "org.apache.flink.core.memory.", "org.apache.flink.util.",
+        // Binary rows and strings serve state keys as much as conversions: their caller says which.
+        "org.apache.flink.table.data.binary."};
 
     private static final String OTHER = "other";
 

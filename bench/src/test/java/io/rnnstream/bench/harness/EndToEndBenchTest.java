@@ -42,6 +42,16 @@ class EndToEndBenchTest {
     }
 
     @Test
+    void theSqlStageRunsRnnClassifyOnTheSameGeneratorAndSink() throws Exception {
+        // The sink checks every output's step against the generator's order and fails on a missing one.
+        BenchResult r = EndToEndBench.run(new BenchSpec("hashmap", 100, 6_000, -1, 7, null),
+                AnchorStages.named("sql"), ModelProvider.of(TestModels.simpleRnn(3)), TestModels.ID);
+        assertEquals("sql", r.stage());
+        assertEquals(6_000 - 1 - 1_200, r.measuredEvents(), r.toJson());
+        assertTrue(r.eventsPerSecond() > 0 && r.eventsPerCpuSecond() > 0, r.toJson());
+    }
+
+    @Test
     void tooFewEventsIsAClearError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EndToEndBench.run(new BenchSpec("hashmap", 10_000, 10_500, -1, 28, null),

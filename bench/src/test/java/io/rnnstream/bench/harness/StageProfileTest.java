@@ -21,6 +21,22 @@ class StageProfileTest {
     }
 
     @Test
+    void theSqlStagesFramesNameThePtfRuntimesParts() {
+        assertEquals("SQL: state hashed to skip unchanged writes (PTF runtime)",
+                StageProfile.stageOf("StateHashCode$13$SubHashArray$35.hashCode"));
+        assertEquals("SQL: conversions to and from Flink's row format (input row, state, output, Calc)",
+                StageProfile.stageOf("org.apache.flink.table.data.conversion.ArrayObjectArrayConverter.toJavaArray"));
+        assertEquals("SQL: conversions to and from Flink's row format (input row, state, output, Calc)",
+                StageProfile.stageOf("io$rnnstream$job$SequenceMeta$5$Converter.toInternal"));
+        assertEquals("SQL: the PTF operator, its contexts and collectors",
+                StageProfile.stageOf("org.apache.flink.table.runtime.operators.process.ProcessSetTableOperator$1.processElement"));
+        assertEquals("SQL: RNN_CLASSIFY's own code (rows to events, records to rows)",
+                StageProfile.stageOf("io.rnnstream.sql.RowEvents.parse"));
+        // A binary row's equals is the state's key lookup when the state map calls it.
+        assertNull(StageProfile.stageOf("org.apache.flink.table.data.binary.BinaryRowData.equals"));
+    }
+
+    @Test
     void jdkAndSerializerFramesLeaveTheStageToTheirCaller() {
         assertNull(StageProfile.stageOf("java.util.Arrays.copyOf"));
         assertNull(StageProfile.stageOf("org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer.copy"));
