@@ -26,6 +26,8 @@ CREATE TABLE events (
   'json.ignore-parse-errors' = 'true'
 );
 
+-- The sinks use 'rnnstream-kafka': Flink's Kafka connector (every 'kafka' option) whose writer rides out a
+-- broker outage (the job restarts and carries on); with 'kafka' a long outage stops the TaskManager.
 CREATE TABLE outputs (
   `key` STRING,
   step INT,
@@ -36,7 +38,7 @@ CREATE TABLE outputs (
   model STRING,
   reason STRING
 ) WITH (
-  'connector' = 'kafka',
+  'connector' = 'rnnstream-kafka',
   'topic' = 'outputs',
   'properties.bootstrap.servers' = '127.0.0.1:9092',
   'format' = 'json',
@@ -51,7 +53,7 @@ CREATE TABLE dead_letters (
   error STRING,
   `raw` STRING
 ) WITH (
-  'connector' = 'kafka',
+  'connector' = 'rnnstream-kafka',
   'topic' = 'dead-letters',
   'properties.bootstrap.servers' = '127.0.0.1:9092',
   'format' = 'json',

@@ -269,6 +269,17 @@ final class FaultRig {
         assertEquals(keys * steps, lines.size(), what + ": outputs");
     }
 
+    /**
+     * A broker outage: {@code broker} stopped for {@code outage}, then a broker started again on the same
+     * port and data directory, which is returned.
+     */
+    static LocalKafkaBroker brokerOutage(LocalKafkaBroker broker, Path dataDir, int port, Duration outage)
+            throws Exception {
+        broker.close();
+        Thread.sleep(outage.toMillis());
+        return LocalKafkaBroker.start(dataDir, port, Duration.ofSeconds(120));
+    }
+
     /** {@code rnnstream ARGS} in a child JVM, as {@code ./rnnstream} runs it; output and log in {@code dir}. */
     static Process cli(Path dir, String name, List<String> args) throws IOException {
         Files.createDirectories(dir.resolve("tmp"));

@@ -150,9 +150,7 @@ class StreamFaultsTest {
         int committedBefore = outputs.count();
         int sentBefore = producer.sent();
         long down = System.nanoTime();
-        broker.close();
-        Thread.sleep(OUTAGE.toMillis());
-        broker = LocalKafkaBroker.start(dir.resolve("kafka"), brokerPort, Duration.ofSeconds(120));
+        broker = FaultRig.brokerOutage(broker, dir.resolve("kafka"), brokerPort, OUTAGE);
         long up = System.nanoTime();
         assertTrue(stream.isAlive(), "rnnstream stream exited during the outage: see " + dir.resolve("stream.out"));
         producer.join();

@@ -1,5 +1,6 @@
 package io.rnnstream.cli.demo;
 
+import io.rnnstream.sql.OutageSafeKafkaTableFactory;
 import java.nio.file.Path;
 
 /**
@@ -84,6 +85,9 @@ public final class DemoSql {
     /** The script: statements separated by ';', for {@code io.rnnstream.sql.SqlScript#split}. */
     public String script() {
         String kafka = "'connector' = 'kafka', 'properties.bootstrap.servers' = '" + bootstrapServers + "'";
+        // The sinks: Flink's Kafka connector with the DataStream job's outage-safe writer (docs/SQL.md).
+        String kafkaSink = "'connector' = '" + OutageSafeKafkaTableFactory.IDENTIFIER
+                + "', 'properties.bootstrap.servers' = '" + bootstrapServers + "'";
         // Exactly once: Kafka transactions committed at each checkpoint (the broker's default maximum
         // transaction timeout is 15 minutes, so the producers' may not exceed it).
         String exactlyOnce = ", 'sink.delivery-guarantee' = 'exactly-once', 'properties.transaction.timeout.ms' ="
@@ -95,11 +99,11 @@ public final class DemoSql {
                         + " 'json.ignore-parse-errors' = 'true');\n");
         // Keyed by the sequence key, as the DataStream job's records are: the scoreboard reads it.
         s.append("CREATE TABLE outputs (`key` STRING, step INT, output ARRAY<FLOAT>, label STRING, `final` BOOLEAN,"
-                + " decision BOOLEAN, model STRING, reason STRING) WITH (").append(kafka)
+                + " decision BOOLEAN, model STRING, reason STRING) WITH (").append(kafkaSink)
                 .append(", 'topic' = 'outputs', 'key.format' = 'raw', 'key.fields' = 'key', 'value.format' = 'json'")
                 .append(exactlyOnce).append(", 'sink.transactional-id-prefix' = '").append(transactionalIdPrefix)
                 .append("-outputs');\n");
-        s.append("CREATE TABLE dead_letters (`key` STRING, error STRING, `raw` STRING) WITH (").append(kafka)
+        s.append("CREATE TABLE dead_letters (`key` STRING, error STRING, `raw` STRING) WITH (").append(kafkaSink)
                 .append(", 'topic' = 'dead-letters', 'format' = 'json'").append(exactlyOnce)
                 .append(", 'sink.transactional-id-prefix' = '").append(transactionalIdPrefix)
                 .append("-dead-letters');\n");

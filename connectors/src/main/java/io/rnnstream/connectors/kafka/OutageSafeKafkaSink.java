@@ -17,7 +17,6 @@ import org.apache.flink.streaming.api.connector.sink2.SupportsPostCommitTopology
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.lineage.LineageVertex;
 import org.apache.flink.streaming.api.lineage.LineageVertexProvider;
-import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,7 +123,7 @@ public final class OutageSafeKafkaSink<IN>
             try {
                 writer.close();
             } catch (Exception e) {
-                KafkaException kafka = kafkaCause(e);
+                Throwable kafka = kafkaCause(e);
                 if (kafka == null) {
                     throw e;
                 }
@@ -134,13 +133,22 @@ public final class OutageSafeKafkaSink<IN>
             }
         }
 
-        private static KafkaException kafkaCause(Throwable t) {
+        /**
+         * The Kafka client exception in {@code t}'s causes, or null. By class name, not type: Flink's SQL
+         * connector jar (flink-sql-connector-kafka) relocates the Kafka clients under
+         * {@code org.apache.flink.kafka.shaded.}, and the 'rnnstream-kafka' table sink runs on that jar.
+         */
+        static Throwable kafkaCause(Throwable t) {
             for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-                if (c instanceof KafkaException) {
-                    return (KafkaException) c;
+                for (Class<?> k = c.getClass(); k != null; k = k.getSuperclass()) {
+                    if (k.getName().endsWith(KAFKA_EXCEPTION)) {
+                        return c;
+                    }
                 }
             }
             return null;
         }
     }
+
+    private static final String KAFKA_EXCEPTION = "org.apache.kafka.common.KafkaException";
 }
