@@ -1,6 +1,7 @@
 package io.rnnstream.sql;
 
 import io.rnnstream.connectors.DeadLetter;
+import io.rnnstream.connectors.DeadLetterReason;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.connectors.RecordJson;
@@ -92,6 +93,25 @@ public class RnnClassify extends ProcessTableFunction<RowData> {
         g.gauge("reordered", () -> driver == null ? 0L : driver.order().reordered);
         g.gauge("lateEvents", () -> driver == null ? 0L : driver.order().lateEvents);
         g.gauge("bufferOverflows", () -> driver == null ? 0L : driver.order().overflows);
+        // Dead letters by kind, under the DataStream job's label (`reason`, docs/STREAMING.md): the order
+        // stage's kinds, the core's, and rows that are no event at all as bad_field.
+        for (DeadLetterReason r : DeadLetterReason.values()) {
+            if (DeadLetterReason.ORDER.contains(r) || DeadLetterReason.STEP.contains(r)) {
+                g.addGroup("reason", r.label()).gauge("deadLetters", () -> deadLetters(r));
+            }
+        }
+    }
+
+    private long deadLetters(DeadLetterReason r) {
+        long refused = r == DeadLetterReason.BAD_FIELD ? rowsRefused.getCount() : 0;
+        if (driver == null) {
+            return refused;
+        }
+        return refused + switch (r) {
+            case LATE_EVENT -> driver.order().lateEvents;
+            case BUFFER_OVERFLOW -> driver.order().overflows;
+            default -> driver.core().counts().deadLettersByReason[r.ordinal()];
+        };
     }
 
     public void eval(Context ctx,

@@ -12,6 +12,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.table.api.TableResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
@@ -32,8 +38,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * happen to arrive, so the test does not depend on timing.
  */
 class RnnClassifyRulesTest {
+    /** Keeps the metrics of finished jobs, so that the counts can be read after the input ended. */
+    static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
 
     static final Path MODEL = ConformanceCases.ROOT.resolve("cases/kerasjs-GRU-0/model.h5").toAbsolutePath();
@@ -92,9 +102,10 @@ class RnnClassifyRulesTest {
                         .watermark("ts", "ts - INTERVAL '1' SECOND").build()));
         Map<String, List<String>> byKey = new LinkedHashMap<>();
         Map<String, float[]> outputs = new LinkedHashMap<>();
-        try (CloseableIterator<Row> it = t.executeSql("SELECT * FROM RNN_CLASSIFY(input => TABLE events PARTITION BY"
+        TableResult result = t.executeSql("SELECT * FROM RNN_CLASSIFY(input => TABLE events PARTITION BY"
                 + " key, model => '" + MODEL + "', idle_timeout => '5 s', on_time => DESCRIPTOR(ts),"
-                + " uid => 'rules')").collect()) {
+                + " uid => 'rules')");
+        try (CloseableIterator<Row> it = result.collect()) {
             while (it.hasNext()) {
                 Row r = it.next();
                 String key = r.getFieldAs("key");
@@ -115,11 +126,33 @@ class RnnClassifyRulesTest {
         assertEquals(List.of("0", "1", "1 final end-of-input"), byKey.get("e"));
         assertEquals(List.of("error: feature 0 is null"), byKey.get("f"));
 
+        // The error rows counted by kind, as the DataStream job counts its dead letters.
+        Map<String, Long> byReason = deadLettersByReason(result.getJobClient().orElseThrow().getJobID());
+        assertEquals(1L, byReason.get("duplicate_step"), byReason.toString());
+        assertEquals(2L, byReason.get("late_step"), byReason.toString());
+        assertEquals(1L, byReason.get("non_finite"), byReason.toString());
+        assertEquals(1L, byReason.get("bad_field"), byReason.toString());
+        assertEquals(5L, byReason.values().stream().mapToLong(Long::longValue).sum(), byReason.toString());
+
         float[][] want = Forward.sequences(model, xs(2));
         for (String k : List.of("a 0", "a 1", "a 1 final idle-timeout", "c 1 final", "e 1 final end-of-input")) {
             int step = Integer.parseInt(k.split(" ")[1]);
             assertArrayEquals(MlPredictConformanceTest.bits(want[step]), MlPredictConformanceTest.bits(outputs.get(k)),
                     k);
         }
+    }
+
+    /** The function's rnnstream.reason.<reason>.deadLetters gauges, by reason. */
+    private static Map<String, Long> deadLettersByReason(JobID job) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, Metric> m : METRICS.getMetricsByIdentifiers(job).entrySet()) {
+            String id = m.getKey();
+            int at = id.indexOf(".rnnstream.reason.");
+            if (at >= 0 && id.endsWith(".deadLetters")) {
+                String reason = id.substring(at + ".rnnstream.reason.".length(), id.length() - ".deadLetters".length());
+                out.merge(reason, ((Number) ((Gauge<?>) m.getValue()).getValue()).longValue(), Long::sum);
+            }
+        }
+        return out;
     }
 }
