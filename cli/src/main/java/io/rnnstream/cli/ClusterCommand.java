@@ -6,6 +6,7 @@ import io.rnnstream.deploy.StandaloneCluster;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -77,7 +78,7 @@ public final class ClusterCommand extends BaseCommand {
         }
         err().println("starting a Flink cluster in " + d + " …");
         StandaloneCluster c = StandaloneCluster.start(new StandaloneCluster.Settings(d, taskManagers, slots, restPort,
-                null, taskManagerMemory, Map.of(), true), startTimeout);
+                null, taskManagerMemory, Map.of(), true, List.of()), startTimeout);
         // Detached: the processes outlive this command; 'cluster stop' finds them through the state file.
         out().println("Flink " + new FlinkRest(c.restUrl()).overview().path("flink-version").asText() + " with "
                 + taskManagers + " TaskManagers x " + slots + " slots");

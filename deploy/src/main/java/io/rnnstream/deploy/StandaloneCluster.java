@@ -67,8 +67,10 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** How to start a cluster. */
     public record Settings(Path dir, int taskManagers, int slotsPerTaskManager, int restPort,
-            String jobManagerMemory, String taskManagerMemory, Map<String, String> extraConfig, boolean detached) {
+            String jobManagerMemory, String taskManagerMemory, Map<String, String> extraConfig, boolean detached,
+            List<Path> libJars) {
         public Settings {
+            libJars = libJars == null ? List.of() : List.copyOf(libJars);
             dir = dir.toAbsolutePath().normalize();
             if (taskManagers < 0 || slotsPerTaskManager < 1) {
                 throw new IllegalArgumentException("need at least 0 TaskManagers and 1 slot per TaskManager");
@@ -80,25 +82,34 @@ public final class StandaloneCluster implements AutoCloseable {
 
         /** Defaults: a free REST port, 768 MB JobManager, 1 GB TaskManagers, children die with this JVM. */
         public static Settings of(Path dir, int taskManagers, int slotsPerTaskManager) {
-            return new Settings(dir, taskManagers, slotsPerTaskManager, 0, null, null, null, false);
+            return new Settings(dir, taskManagers, slotsPerTaskManager, 0, null, null, null, false, null);
         }
 
         public Settings withRestPort(int port) {
             return new Settings(dir, taskManagers, slotsPerTaskManager, port, jobManagerMemory, taskManagerMemory,
-                    extraConfig, detached);
+                    extraConfig, detached, libJars);
         }
 
         public Settings withConfig(Map<String, String> config) {
             Map<String, String> m = new LinkedHashMap<>(extraConfig);
             m.putAll(config);
             return new Settings(dir, taskManagers, slotsPerTaskManager, restPort, jobManagerMemory, taskManagerMemory,
-                    m, detached);
+                    m, detached, libJars);
         }
 
         /** Detached processes outlive the JVM that started them (rnnstream cluster start). */
         public Settings detached(boolean d) {
             return new Settings(dir, taskManagers, slotsPerTaskManager, restPort, jobManagerMemory, taskManagerMemory,
-                    extraConfig, d);
+                    extraConfig, d, libJars);
+        }
+
+        /**
+         * Jars added to the processes' class path, as a user drops connector jars (e.g. Flink's
+         * flink-sql-connector-kafka) into a distribution's lib/.
+         */
+        public Settings withLibJars(List<Path> jars) {
+            return new Settings(dir, taskManagers, slotsPerTaskManager, restPort, jobManagerMemory, taskManagerMemory,
+                    extraConfig, detached, jars);
         }
     }
 
@@ -131,6 +142,12 @@ public final class StandaloneCluster implements AutoCloseable {
     /** Writes the configuration, starts the JobManager and the TaskManagers, waits until all registered. */
     public static StandaloneCluster start(Settings s, Duration timeout) throws IOException {
         String cp = clusterClasspath();
+        for (Path jar : s.libJars()) {
+            if (!Files.isRegularFile(jar)) {
+                throw new IOException("no jar at " + jar + " to add to the cluster's class path");
+            }
+            cp = cp + java.io.File.pathSeparator + jar.toAbsolutePath();
+        }
         Files.createDirectories(s.dir());
         int rest = s.restPort() == 0 ? freePort() : s.restPort();
         if (s.restPort() != 0 && !portFree(rest)) {
