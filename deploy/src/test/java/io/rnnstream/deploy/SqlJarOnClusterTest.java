@@ -54,8 +54,6 @@ class SqlJarOnClusterTest {
     void theSqlJarRunsRnnClassifyOnTheClusterBitForBit() throws Exception {
         Path modelFile = Path.of("..", "models", "mnist-simplernn.rnns").toAbsolutePath().normalize();
         Model model = ModelLoader.load(modelFile);
-        Path sqlJar = Path.of(System.getProperty("rnnstream.sql.jar", "../sql/target/rnnstream-sql-sql.jar"));
-        assertTrue(Files.isRegularFile(sqlJar), "no SQL jar at " + sqlJar + ": mvn -B -o -q package -DskipTests -pl sql -am");
 
         // Keys interleaved, each key's steps 2j and 2j+1 swapped: the function orders them by step.
         Map<String, float[][]> inputs = new HashMap<>();
@@ -85,21 +83,7 @@ class SqlJarOnClusterTest {
                 "INSERT INTO outputs SELECT `key`, step, output, `final`, error FROM RNN_CLASSIFY(",
                 "  input => TABLE events PARTITION BY `key`, model => '" + modelFile + "', uid => 'rnn-classify');"));
 
-        try (StandaloneCluster c = StandaloneCluster.start(StandaloneCluster.Settings.of(dir.resolve("cluster"), 1, 2),
-                Duration.ofSeconds(90))) {
-            FlinkRest rest = new FlinkRest(c.restUrl());
-            String jar = rest.uploadJar(sqlJar);
-            String job = rest.run(jar, new FlinkRest.RunRequest("io.rnnstream.sql.SqlJob", List.of(script.toString()),
-                    2, null, false));
-            String state = rest.awaitState(job, Duration.ofMinutes(3), "FINISHED", "FAILED", "CANCELED");
-            assertEquals("FINISHED", state, () -> {
-                try {
-                    return rest.exceptions(job).toString();
-                } catch (Exception e) {
-                    return e.toString();
-                }
-            });
-        }
+        runToTheEnd(StandaloneCluster.Settings.of(dir.resolve("cluster"), 1, 2), script);
 
         Map<String, Integer> next = new HashMap<>();
         int rows = 0;
@@ -114,10 +98,7 @@ class SqlJarOnClusterTest {
                     assertEquals((int) next.getOrDefault(key, 0), step, key + ": in step order");
                     next.put(key, step + 1);
                     assertEquals(step == STEPS - 1, r.get("final").asBoolean(), line);
-                    float[] got = new float[r.get("output").size()];
-                    for (int i = 0; i < got.length; i++) {
-                        got[i] = Float.parseFloat(r.get("output").get(i).decimalValue().toString());
-                    }
+                    float[] got = output(r);
                     float[] want = Forward.sequences(model, inputs.get(key))[step];
                     assertArrayEquals(bits(want), bits(got), key + " step " + step);
                     rows++;
@@ -125,6 +106,43 @@ class SqlJarOnClusterTest {
             }
         }
         assertEquals(KEYS * STEPS, rows, "one output per event");
+    }
+
+    /** The SQL jar as the build leaves it. */
+    static Path sqlJar() {
+        Path jar = Path.of(System.getProperty("rnnstream.sql.jar", "../sql/target/rnnstream-sql-sql.jar"));
+        assertTrue(Files.isRegularFile(jar), "no SQL jar at " + jar + ": mvn -B -o -q package -DskipTests -pl sql -am");
+        return jar;
+    }
+
+    /**
+     * Starts a cluster, uploads the SQL jar, runs {@code SqlJob} on {@code script} at parallelism 2, and
+     * waits until the job has finished (failing with the job's exceptions if it did not).
+     */
+    static void runToTheEnd(StandaloneCluster.Settings settings, Path script) throws Exception {
+        try (StandaloneCluster c = StandaloneCluster.start(settings, Duration.ofSeconds(90))) {
+            FlinkRest rest = new FlinkRest(c.restUrl());
+            String jar = rest.uploadJar(sqlJar());
+            String job = rest.run(jar, new FlinkRest.RunRequest("io.rnnstream.sql.SqlJob", List.of(script.toString()),
+                    2, null, false));
+            String state = rest.awaitState(job, Duration.ofMinutes(3), "FINISHED", "FAILED", "CANCELED");
+            assertEquals("FINISHED", state, () -> {
+                try {
+                    return rest.exceptions(job).toString();
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            });
+        }
+    }
+
+    /** An output row's floats, from the decimal text they were written in. */
+    static float[] output(JsonNode row) {
+        float[] got = new float[row.get("output").size()];
+        for (int i = 0; i < got.length; i++) {
+            got[i] = Float.parseFloat(row.get("output").get(i).decimalValue().toString());
+        }
+        return got;
     }
 
     static int[] bits(float[] x) {

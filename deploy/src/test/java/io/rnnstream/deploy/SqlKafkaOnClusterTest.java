@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnstream.connectors.kafka.LocalKafkaBroker;
@@ -38,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code read_committed} consumer finds every (key, step) once, bit for bit {@link Forward#sequences}.
  */
 class SqlKafkaOnClusterTest {
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    static final ObjectMapper JSON = SqlJarOnClusterTest.JSON;
     static final int KEYS = 8;
-    static final int STEPS = 28;
+    static final int STEPS = SqlJarOnClusterTest.STEPS;
 
     @TempDir
     Path dir;
@@ -49,10 +48,8 @@ class SqlKafkaOnClusterTest {
     void rnnstreamKafkaWritesExactlyOnceOnTheClustersSqlConnector() throws Exception {
         Path modelFile = Path.of("..", "models", "mnist-simplernn.rnns").toAbsolutePath().normalize();
         Model model = ModelLoader.load(modelFile);
-        Path sqlJar = Path.of(System.getProperty("rnnstream.sql.jar", "../sql/target/rnnstream-sql-sql.jar"));
         Path kafkaJar = Path.of(System.getProperty("rnnstream.sql.kafka.jar",
                 "target/sql-connectors/flink-sql-connector-kafka.jar"));
-        assertTrue(Files.isRegularFile(sqlJar), "no SQL jar at " + sqlJar + ": mvn -B -o -q package -DskipTests -pl sql -am");
         assertTrue(Files.isRegularFile(kafkaJar), "no SQL Kafka connector at " + kafkaJar + ": mvn -B -o -pl deploy"
                 + " generate-test-resources");
 
@@ -97,21 +94,8 @@ class SqlKafkaOnClusterTest {
                     "INSERT INTO outputs SELECT `key`, step, output, `final` FROM RNN_CLASSIFY(",
                     "  input => TABLE events PARTITION BY `key`, model => '" + modelFile + "', uid => 'rnn-classify');"));
 
-            try (StandaloneCluster c = StandaloneCluster.start(StandaloneCluster.Settings.of(dir.resolve("cluster"), 1, 2)
-                    .withLibJars(List.of(kafkaJar)), Duration.ofSeconds(90))) {
-                FlinkRest rest = new FlinkRest(c.restUrl());
-                String jar = rest.uploadJar(sqlJar);
-                String job = rest.run(jar, new FlinkRest.RunRequest("io.rnnstream.sql.SqlJob",
-                        List.of(script.toString()), 2, null, false));
-                String state = rest.awaitState(job, Duration.ofMinutes(3), "FINISHED", "FAILED", "CANCELED");
-                assertEquals("FINISHED", state, () -> {
-                    try {
-                        return rest.exceptions(job).toString();
-                    } catch (Exception e) {
-                        return e.toString();
-                    }
-                });
-            }
+            SqlJarOnClusterTest.runToTheEnd(StandaloneCluster.Settings.of(dir.resolve("cluster"), 1, 2)
+                    .withLibJars(List.of(kafkaJar)), script);
 
             List<String> lines = broker.readCommitted("outputs", KEYS * STEPS, Duration.ofSeconds(3),
                     Duration.ofMinutes(1));
@@ -121,12 +105,8 @@ class SqlKafkaOnClusterTest {
                 String key = r.get("key").asText();
                 int step = r.get("step").asInt();
                 steps.computeIfAbsent(key, k -> new ArrayList<>()).add(step);
-                float[] got = new float[r.get("output").size()];
-                for (int i = 0; i < got.length; i++) {
-                    got[i] = Float.parseFloat(r.get("output").get(i).decimalValue().toString());
-                }
                 assertArrayEquals(SqlJarOnClusterTest.bits(Forward.sequences(model, inputs.get(key))[step]),
-                        SqlJarOnClusterTest.bits(got), line);
+                        SqlJarOnClusterTest.bits(SqlJarOnClusterTest.output(r)), line);
             }
             assertEquals(KEYS * STEPS, lines.size(), "one output per event, none twice");
             for (Map.Entry<String, List<Integer>> e : steps.entrySet()) {
