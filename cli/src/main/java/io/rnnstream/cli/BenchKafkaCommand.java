@@ -5,6 +5,7 @@ import io.rnnstream.bench.harness.kafka.KafkaBench;
 import io.rnnstream.bench.harness.kafka.KafkaBenchResult;
 import io.rnnstream.bench.harness.kafka.KafkaBenchSpec;
 import io.rnnstream.connectors.WireFormat;
+import io.rnnstream.job.KeyShuffle;
 import io.rnnstream.bench.harness.kafka.KafkaBenchStage;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.ModelException;
@@ -93,6 +94,11 @@ final class BenchKafkaCommand extends BaseCommand {
                     + " ${DEFAULT-VALUE}; 1: off).")
     int stepBundle;
 
+    @Option(names = "--key-shuffle", defaultValue = "auto", paramLabel = "auto|always",
+            description = "The job's key shuffle, as `stream --key-shuffle` (default: ${DEFAULT-VALUE}: none at"
+                    + " parallelism 1).")
+    String keyShuffle;
+
     @Option(names = "--parallelism", defaultValue = "1", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
@@ -133,7 +139,7 @@ final class BenchKafkaCommand extends BaseCommand {
             KafkaBenchSpec.Builder b = KafkaBenchSpec.builder().stages(KafkaBenchStage.parseList(stages)).keys(keys)
                     .events(events).warmup(warmup).rate(rate).sequenceLength(sequenceLength)
                     .delivery(KafkaBenchSpec.parseDelivery(delivery)).format(WireFormat.parse(format)).checkpointInterval(checkpointInterval)
-                    .bufferTimeoutMs(bufferTimeoutMs).stepBundle(stepBundle).malformed(malformed).parallelism(parallelism).partitions(partitions).timeout(timeout)
+                    .bufferTimeoutMs(bufferTimeoutMs).stepBundle(stepBundle).keyShuffle(KeyShuffle.parse(keyShuffle)).malformed(malformed).parallelism(parallelism).partitions(partitions).timeout(timeout)
                     .repeat(repeat);
             producerProperties.forEach(b::producerProperty);
             consumerProperties.forEach(b::consumerProperty);

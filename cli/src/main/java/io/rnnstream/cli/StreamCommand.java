@@ -4,6 +4,7 @@ import io.rnnstream.connectors.FileConnectors;
 import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.job.JobOptions;
 import io.rnnstream.job.KafkaJob;
+import io.rnnstream.job.KeyShuffle;
 import io.rnnstream.job.LocalFileJob;
 import io.rnnstream.job.LocalFlink;
 import io.rnnstream.job.ModelProvider;
@@ -197,6 +198,12 @@ public class StreamCommand extends BaseCommand {
                     + " latency, higher more throughput (Flink's own default is 100ms; default: ${DEFAULT-VALUE}).")
     Duration bufferTimeout;
 
+    @Option(names = "--key-shuffle", defaultValue = "auto", paramLabel = "auto|always",
+            description = "auto: at parallelism 1 events go from the source to their key's state on one thread,"
+                    + " without Flink's hash shuffle (less latency and CPU); always: shuffle by key whatever the"
+                    + " parallelism (default: ${DEFAULT-VALUE}).")
+    String keyShuffle;
+
     /** This command's options as the job takes them: the one mapping to settings is {@link JobOptions}'. */
     JobOptions jobOptions() {
         JobOptions o = new JobOptions();
@@ -227,6 +234,7 @@ public class StreamCommand extends BaseCommand {
         o.maxBufferedSteps = maxBufferedSteps;
         o.stepBundle = stepBundle;
         o.stepBundleWait = stepBundleWait;
+        o.keyShuffle = keyShuffle;
         o.stateTtl = stateTtl;
         o.maxOutOfOrderness = maxOutOfOrderness;
         return o;
@@ -283,6 +291,7 @@ public class StreamCommand extends BaseCommand {
         }
         LocalFileJob fileJob = new LocalFileJob(ModelProvider.file(model), m.id(), opts)
                 .parallelism(parallelism)
+                .keyShuffle(KeyShuffle.parse(keyShuffle))
                 .stateBackend(stateBackend.toLowerCase(Locale.ROOT))
                 .checkpointInterval(checkpointInterval)
                 .metricsPort(metricsPort);
@@ -311,7 +320,8 @@ public class StreamCommand extends BaseCommand {
                     .checkpointInterval(checkpointInterval).webUiPort(webUiPort).metricsPort(metricsPort)
                     .environment();
             env.setBufferTimeout(bufferTimeout.toMillis());
-            KafkaJob.build(env, settings, Pipeline.builder().model(ModelProvider.of(m)).options(job.streamOptions()));
+            KafkaJob.build(env, settings, Pipeline.builder().model(ModelProvider.of(m)).options(job.streamOptions())
+                    .keyShuffle(job.keyShuffle()));
             err().println("streaming " + inputTopic + " → " + outputTopic + " (dead letters → " + dlqTopic + ") with "
                     + m.id() + (webUiPort >= 0 ? "; Flink web UI on http://127.0.0.1:" + webUiPort : "")
                     + (metricsPort >= 0 ? "; metrics on http://127.0.0.1:" + metricsPort + "/metrics" : "")

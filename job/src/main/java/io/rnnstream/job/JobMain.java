@@ -40,7 +40,8 @@ public final class JobMain {
         if (notAnswering != null) {
             System.err.println(notAnswering);
         }
-        KafkaJob.build(env, settings, Pipeline.builder().model(ModelProvider.of(model)).options(opts));
+        KafkaJob.build(env, settings, Pipeline.builder().model(ModelProvider.of(model)).options(opts)
+                .keyShuffle(o.keyShuffle()));
         env.execute(o.jobName != null ? o.jobName : "rnnstream " + model.id());
     }
 }

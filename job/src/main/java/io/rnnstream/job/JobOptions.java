@@ -49,6 +49,8 @@ public final class JobOptions {
     public Duration checkpointInterval = KafkaJob.DEFAULT_CHECKPOINT_INTERVAL, bufferTimeout = DEFAULT_BUFFER_TIMEOUT;
     public int parallelism;
     public String jobName;
+    /** auto or always: whether events go through Flink's key shuffle at parallelism 1 ({@link KeyShuffle}). */
+    public String keyShuffle = "auto";
     /** How sequences are ordered, ended and decided. */
     public int sequenceLength, maxBufferedSteps = StreamOptions.DEFAULT_MAX_BUFFERED_STEPS;
     public Duration idleTimeout, stateTtl, maxOutOfOrderness = Duration.ZERO;
@@ -85,6 +87,11 @@ public final class JobOptions {
                 .modelDirectory(modelDir)
                 .stepBundle(stepBundle)
                 .stepBundleWait(stepBundleWait);
+    }
+
+    /** How events reach their key's subtask: the key shuffle this field says. */
+    public KeyShuffle keyShuffle() {
+        return KeyShuffle.parse(keyShuffle);
     }
 
     /** Where the Kafka job reads and writes: the Kafka settings these fields say. */

@@ -38,6 +38,7 @@ public final class LocalFileJob {
     private String stateBackend = "hashmap";
     private Duration checkpointInterval = Duration.ofMillis(500);
     private int metricsPort = -1;
+    private KeyShuffle keyShuffle = KeyShuffle.AUTO;
 
     public LocalFileJob(ModelProvider model, String modelId, StreamOptions opts) {
         this.model = model;
@@ -77,6 +78,12 @@ public final class LocalFileJob {
         return this;
     }
 
+    /** Whether events go through Flink's key shuffle at parallelism 1 (default {@link KeyShuffle#AUTO}: no). */
+    public LocalFileJob keyShuffle(KeyShuffle k) {
+        this.keyShuffle = k;
+        return this;
+    }
+
     public Counts run(Path input, Path outputFile, Path dlqFile) throws Exception {
         if (!Files.exists(input)) {
             throw new IllegalArgumentException("input file not found: " + input);
@@ -92,7 +99,7 @@ public final class LocalFileJob {
             DataStream<String> lines = env.fromSource(FileConnectors.lines(input), WatermarkStrategy.noWatermarks(),
                     "source").uid("rnnstream-source");
             Pipeline.builder()
-                    .model(model).modelId(modelId).options(opts)
+                    .model(model).modelId(modelId).options(opts).keyShuffle(keyShuffle)
                     .records(Pipeline.lines(lines))
                     .outputSink(FileConnectors.payloadSink(outParts))
                     .deadLetterSink(FileConnectors.payloadSink(dlqParts))

@@ -152,8 +152,18 @@ public final class Pipeline {
         private Sink<KeyedPayload> deadLetterSink;
         private Sink<KeyedPayload> modelStatusSink;
         private WireFormat format = WireFormat.JSON;
+        private KeyShuffle keyShuffle = KeyShuffle.AUTO;
 
         private Builder() {}
+
+        /**
+         * Whether events reach their key through Flink's hash shuffle: {@link KeyShuffle#AUTO} (default) leaves
+         * it out when the input and the job run at parallelism 1, {@link KeyShuffle#ALWAYS} keeps it.
+         */
+        public Builder keyShuffle(KeyShuffle keyShuffle) {
+            this.keyShuffle = keyShuffle;
+            return this;
+        }
 
         /**
          * How {@link #records} are encoded and how outputs leave: JSON (default) or Avro binary, after the
@@ -238,6 +248,9 @@ public final class Pipeline {
             if (options == null) {
                 throw new IllegalArgumentException("options(...) must not be null: use StreamOptions.defaults()");
             }
+            if (keyShuffle == null) {
+                throw new IllegalArgumentException("keyShuffle(...) must not be null: KeyShuffle.AUTO or KeyShuffle.ALWAYS");
+            }
             if (format == null) {
                 throw new IllegalArgumentException("format(...) must not be null: WireFormat.JSON or WireFormat.AVRO");
             }
@@ -257,11 +270,13 @@ public final class Pipeline {
                 in = parsed.assignTimestampsAndWatermarks(watermarks(options)).name("timestamps")
                         .uid("rnnstream-timestamps");
             }
-            // key → order → step: one hash partition by key; the order stage's output is already
-            // partitioned the same way, so the step stage chains to it without a second shuffle.
-            SingleOutputStreamOperator<Event> ordered = in
-                    .keyBy(e -> e.key, Types.STRING)
-                    .process(new EventTimeOrdering(options), TypeInformation.of(Event.class))
+            // key → order → step: one hash partition by key (none where one subtask holds every key); the
+            // order stage's output is already partitioned the same way, so the step stage chains to it.
+            boolean shuffle = keyShuffle.needed(in);
+            KeyedStream<Event, String> byKey = shuffle ? in.keyBy(e -> e.key, Types.STRING)
+                    : DataStreamUtils.reinterpretAsKeyedStream(in, e -> e.key, Types.STRING);
+            SingleOutputStreamOperator<Event> ordered = byKey
+                    .process(new EventTimeOrdering(options, !shuffle), TypeInformation.of(Event.class))
                     .name("order").uid(EventTimeOrdering.UID);
             KeyedStream<Event, String> keyed = DataStreamUtils.reinterpretAsKeyedStream(ordered, e -> e.key,
                     Types.STRING);

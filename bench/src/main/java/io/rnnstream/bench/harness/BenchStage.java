@@ -2,6 +2,7 @@ package io.rnnstream.bench.harness;
 
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.job.KeyShuffle;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.Pipeline;
 import io.rnnstream.job.SequenceMeta;
@@ -74,7 +75,10 @@ public interface BenchStage {
                         throw new IllegalStateException(e);
                     }
                 }
-                return Pipeline.builder().model(model).modelId(modelId).options(o).events(events).build().outputs();
+                // Through the same keyBy as the anchors, so each ratio compares the step with the step: the job
+                // itself leaves the shuffle out at parallelism 1 (KeyShuffle.AUTO; measured by `bench kafka`).
+                return Pipeline.builder().model(model).modelId(modelId).options(o).events(events)
+                        .keyShuffle(KeyShuffle.ALWAYS).build().outputs();
             }
 
             @Override

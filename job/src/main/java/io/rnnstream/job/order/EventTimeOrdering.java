@@ -48,6 +48,8 @@ public class EventTimeOrdering extends KeyedProcessFunction<String, Event, Event
     static final String STATE_COUNT = "held-count";
 
     private final StreamOptions opts;
+    /** Built without a key shuffle (one subtask holds every key): true only while it runs as one subtask. */
+    private final boolean unshuffled;
 
     private transient TsOrder order;
     private transient MapState<Long, List<Event>> held;
@@ -56,11 +58,25 @@ public class EventTimeOrdering extends KeyedProcessFunction<String, Event, Event
     private transient FlinkOut out;
 
     public EventTimeOrdering(StreamOptions opts) {
+        this(opts, false);
+    }
+
+    /** {@code unshuffled}: the events come straight from the source, without Flink's keyBy (KeyShuffle). */
+    public EventTimeOrdering(StreamOptions opts, boolean unshuffled) {
         this.opts = opts;
+        this.unshuffled = unshuffled;
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
+        int subtasks = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        if (unshuffled && subtasks > 1) {
+            // Without the shuffle each subtask would see keys whose state lives on another: stop before any
+            // event is stepped on the wrong subtask.
+            throw new IllegalStateException("this job was built for one subtask without a key shuffle, but runs on "
+                    + subtasks + " (a scheduler rescaled it): build it with --key-shuffle always, or submit it again"
+                    + " at the new parallelism from a savepoint");
+        }
         // Flink's own serializers: a ListSerializer over Event's PojoSerializer, no Kryo fallback.
         MapStateDescriptor<Long, List<Event>> heldDesc = new MapStateDescriptor<>(STATE_HELD,
                 BasicTypeInfo.LONG_TYPE_INFO, new ListTypeInfo<>(TypeInformation.of(Event.class)));

@@ -362,7 +362,7 @@ public final class KafkaBench {
                     KafkaConnectors.sink(broker.bootstrapServers(), deadLetters, spec.delivery(), group + "-dlq", kafka),
                     ModelProvider.of(model), model, StreamOptions.defaults().sequenceLength(spec.sequenceLength())
                             .stepBundle(spec.stepBundle()),
-                    spec.format());
+                    spec.format(), spec.keyShuffle());
             return env.executeAsync("rnnstream bench kafka: " + stage.label());
         }
 

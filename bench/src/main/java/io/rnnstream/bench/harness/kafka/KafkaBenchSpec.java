@@ -2,6 +2,7 @@ package io.rnnstream.bench.harness.kafka;
 
 import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.job.KafkaJob;
+import io.rnnstream.job.KeyShuffle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class KafkaBenchSpec {
     private final Duration checkpointInterval;
     private final long bufferTimeoutMs;
     private final int stepBundle;
+    private final KeyShuffle keyShuffle;
     private final int parallelism;
     private final int partitions;
     private final Duration timeout;
@@ -47,6 +49,7 @@ public final class KafkaBenchSpec {
         this.checkpointInterval = b.checkpointInterval;
         this.bufferTimeoutMs = b.bufferTimeoutMs;
         this.stepBundle = b.stepBundle;
+        this.keyShuffle = b.keyShuffle;
         this.parallelism = b.parallelism;
         this.partitions = b.partitions;
         this.timeout = b.timeout;
@@ -146,6 +149,11 @@ public final class KafkaBenchSpec {
         return stepBundle;
     }
 
+    /** Whether the job's events go through Flink's key shuffle ({@code --key-shuffle}, as {@code stream}'s). */
+    public KeyShuffle keyShuffle() {
+        return keyShuffle;
+    }
+
     /** The job's Kafka client settings (its source and sinks), as {@code stream --kafka-property} gives them. */
     public Properties jobKafkaProperties() {
         return copy(jobKafkaProperties);
@@ -154,11 +162,11 @@ public final class KafkaBenchSpec {
     /** The settings as one line, for the report. */
     public String describe() {
         return String.format(Locale.ROOT, "%,d keys, %,d events (warm-up %,d), %s, %s, checkpoint %d ms, buffer"
-                + " timeout %s, step bundles of %d, parallelism %d, %d partitions", keys, events, warmup,
+                + " timeout %s, step bundles of %d, key shuffle %s, parallelism %d, %d partitions", keys, events, warmup,
                 rate == 0 ? "unpaced" : String.format(Locale.ROOT, "paced at %,d/s", rate),
                 deliveryName(delivery) + ", " + format.label(),
                 checkpointInterval.toMillis(), bufferTimeoutMs < 0 ? "Flink's default" : bufferTimeoutMs + " ms",
-                stepBundle, parallelism, partitions) + (repeat > 1 ? ", " + repeat + " rounds" : "")
+                stepBundle, keyShuffle.name().toLowerCase(Locale.ROOT), parallelism, partitions) + (repeat > 1 ? ", " + repeat + " rounds" : "")
                 + (malformed > 0 ? String.format(Locale.ROOT, ", %.0f %% malformed records besides", malformed * 100)
                         : "");
     }
@@ -200,6 +208,7 @@ public final class KafkaBenchSpec {
         private Duration checkpointInterval = KafkaJob.DEFAULT_CHECKPOINT_INTERVAL;
         private long bufferTimeoutMs = io.rnnstream.job.JobOptions.DEFAULT_BUFFER_TIMEOUT.toMillis();
         private int stepBundle = io.rnnstream.job.StreamOptions.DEFAULT_STEP_BUNDLE;
+        private KeyShuffle keyShuffle = KeyShuffle.AUTO;
         private int parallelism = 1;
         private int partitions = 2;
         private Duration timeout = Duration.ofSeconds(60);
@@ -276,6 +285,11 @@ public final class KafkaBenchSpec {
             return this;
         }
 
+        public Builder keyShuffle(KeyShuffle k) {
+            this.keyShuffle = k;
+            return this;
+        }
+
         public Builder parallelism(int p) {
             this.parallelism = p;
             return this;
@@ -343,6 +357,9 @@ public final class KafkaBenchSpec {
                         + bufferTimeoutMs);
             }
             io.rnnstream.job.StreamOptions.defaults().stepBundle(stepBundle); // its own range check and message
+            if (keyShuffle == null) {
+                throw new IllegalArgumentException("--key-shuffle must be auto or always");
+            }
             if (parallelism < 1 || partitions < 1) {
                 throw new IllegalArgumentException("--parallelism and --partitions must be 1 or more, not "
                         + parallelism + " and " + partitions);

@@ -5,6 +5,7 @@ import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.KeyedPayload;
 import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.connectors.WireFormat;
+import io.rnnstream.job.KeyShuffle;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.StreamOptions;
 import io.rnnstream.job.DeadLetters;
@@ -89,9 +90,10 @@ public enum KafkaBenchStage {
      * the job only in what they leave out.
      */
     void build(DataStream<KeyedPayload> raw, Sink<KeyedPayload> outputs, Sink<KeyedPayload> deadLetters,
-            ModelProvider model, Model m, StreamOptions opts, WireFormat format) {
+            ModelProvider model, Model m, StreamOptions opts, WireFormat format, KeyShuffle keyShuffle) {
         if (this == RNNSTREAM) {
             Pipeline.builder().model(model).modelId(m.id()).options(opts).records(raw).format(format)
+                    .keyShuffle(keyShuffle)
                     .outputSink(outputs).deadLetterSink(deadLetters).build();
             return;
         }
