@@ -97,7 +97,8 @@ public class BenchCommand extends BaseCommand {
 
     @Option(names = "--profile", description = "Also record each run with JFR (the JDK's sampling profiler) and print"
             + " where the operator thread's time goes: each stage of the path's share of its samples and µs per"
-            + " event (docs/BENCHMARKS.md, \"Where the operator's time goes\").")
+            + " event, from the samples of the measured events only (not the warm-up's)"
+            + " (docs/BENCHMARKS.md, \"Where the operator's time goes\").")
     boolean profile;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON to this file.")
@@ -176,7 +177,8 @@ public class BenchCommand extends BaseCommand {
                             profiles.append(String.format(Locale.ROOT, "%n%s, %s, %,d keys: where the operator thread's"
                                     + " time goes (%,.0f events/s, %.2f µs per event)%n", stage.name(), spec.backend(),
                                     spec.keys(), res.eventsPerSecond(), 1e6 / res.eventsPerSecond()))
-                                    .append(StageProfile.read(jfr, 1e6 / res.eventsPerSecond()).table());
+                                    .append(StageProfile.read(jfr, 1e6 / res.eventsPerSecond(), EndToEndBench.lastWindow())
+                                            .table());
                         } finally {
                             Files.deleteIfExists(jfr);
                         }

@@ -107,6 +107,24 @@ class KernelVariantsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
+    void warmingUpChangesNoOutput(String name) {
+        Model model = model(name, new SplittableRandom(name.hashCode()));
+        StepKernel cold = new StepKernel(model);
+        StepKernel warm = new StepKernel(model);
+        warm.warmUp(200);
+        SplittableRandom r = new SplittableRandom(5);
+        float[] s1 = cold.newState();
+        float[] s2 = warm.newState();
+        for (int t = 0; t < 30; t++) {
+            float[] x = input(r, model.inputSize(), name.startsWith("masked") && t % 4 == 1);
+            assertArrayEquals(cold.step(s1, x), warm.step(s2, x), name + " step " + t);
+            float[][] batch = warm.stepN(new float[][] {s2.clone()}, new float[][] {x}, 1);
+            assertArrayEquals(cold.step(s1.clone(), x), batch[0], name + " batched step " + t);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
     void predictRunsTheStreamsKernel(String name) {
         Model model = model(name, new SplittableRandom(name.hashCode()));
         SplittableRandom r = new SplittableRandom(11);

@@ -26,9 +26,12 @@ final class BenchProbe {
         volatile Throwable failure;
     }
 
-    /** Sink-side measurements, taken between the warm-up output and the last output. */
+    /**
+     * Sink-side measurements, taken between the warm-up output and the last output; that window's wall-clock
+     * ends (epoch ms) let a profile leave out the JIT's warm-up.
+     */
     record Measured(long measuredEvents, long wallNanos, long cpuNanos, long[] latencies, long heapBytesAtStart,
-            long heapBytesAtEnd, long sstBytes, long endOfInputRecords) {}
+            long heapBytesAtEnd, long sstBytes, long endOfInputRecords, long startMillis, long endMillis) {}
 
     static Run open(String runId) {
         Run r = new Run();

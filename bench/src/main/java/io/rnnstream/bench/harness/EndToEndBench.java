@@ -31,6 +31,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * of the operator's thread. See docs/BENCHMARKS.md for the method.
  */
 public final class EndToEndBench {
+    /** The wall-clock span (epoch ms) of a run's measured events, after its warm-up. */
+    public record Window(long fromMillis, long toMillis) {}
+
+    private static volatile Window lastWindow;
+
+    /** The measured window of the last run that finished in this JVM (null before the first). */
+    public static Window lastWindow() {
+        return lastWindow;
+    }
+
     private static final ConfigOption<String> ROCKSDB_LOCAL_DIR =
             ConfigOptions.key("state.backend.rocksdb.localdir").stringType().noDefaultValue();
 
@@ -112,6 +122,7 @@ public final class EndToEndBench {
                 throw new IllegalStateException("the sink saw fewer outputs than the " + spec.events()
                         + " events: the stage dropped some (dead letters?)");
             }
+            lastWindow = new Window(m.startMillis(), m.endMillis());
             long[] lat = m.latencies().clone();
             Arrays.sort(lat);
             double rate = m.measuredEvents() / (m.wallNanos() / 1e9);

@@ -59,6 +59,7 @@ final class MeasuringSink implements Sink<OutputRecord> {
         private long finals;
         private long t0;
         private long cpu0;
+        private long startMillis;
         private long heap0 = -1;
 
         @Override
@@ -85,6 +86,7 @@ final class MeasuringSink implements Sink<OutputRecord> {
                 if (k == warmup) {
                     t0 = now;
                     cpu0 = cpuNanos();
+                    startMillis = System.currentTimeMillis();
                 }
             }
             if (k == 0 && measureHeap) {
@@ -93,10 +95,12 @@ final class MeasuringSink implements Sink<OutputRecord> {
             if (k == events - 1) {
                 long wall = now - t0;
                 long cpu = cpuNanos() - cpu0;
+                long endMillis = System.currentTimeMillis();
                 long heap1 = measureHeap ? heapAfterGc() : -1;
                 long sst = rocksDbDir == null ? -1 : sstBytes(Path.of(rocksDbDir));
                 long[] lat = java.util.Arrays.copyOf(latencies, samples);
-                run.measured = new BenchProbe.Measured(events - 1 - warmup, wall, cpu, lat, heap0, heap1, sst, finals);
+                run.measured = new BenchProbe.Measured(events - 1 - warmup, wall, cpu, lat, heap0, heap1, sst, finals,
+                        startMillis, endMillis);
             }
         }
 
@@ -108,7 +112,8 @@ final class MeasuringSink implements Sink<OutputRecord> {
             if (run.measured != null) {
                 run.measured = new BenchProbe.Measured(run.measured.measuredEvents(), run.measured.wallNanos(),
                         run.measured.cpuNanos(), run.measured.latencies(), run.measured.heapBytesAtStart(),
-                        run.measured.heapBytesAtEnd(), run.measured.sstBytes(), finals);
+                        run.measured.heapBytesAtEnd(), run.measured.sstBytes(), finals, run.measured.startMillis(),
+                        run.measured.endMillis());
             }
         }
     }

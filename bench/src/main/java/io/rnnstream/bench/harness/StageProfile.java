@@ -124,10 +124,23 @@ public final class StageProfile {
      * @param microsPerEvent the run's wall µs per event (1e6 / events per second)
      */
     public static Costs read(Path jfr, double microsPerEvent) throws IOException {
+        return read(jfr, microsPerEvent, null);
+    }
+
+    /**
+     * {@link #read(Path, double)} of the samples inside {@code window} only (all when null): the run's
+     * measured events, without the warm-up, when the JIT's first tiers run the Vector API's slow Java
+     * fallbacks and would otherwise be counted at the steady state's µs per event.
+     */
+    public static Costs read(Path jfr, double microsPerEvent, EndToEndBench.Window window) throws IOException {
         Map<String, Map<String, Long>> byThread = new HashMap<>();
         Map<String, Map<String, Long>> framesByThread = new HashMap<>();
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
             if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getThread("sampledThread") == null) {
+                continue;
+            }
+            if (window != null && (e.getStartTime().toEpochMilli() < window.fromMillis()
+                    || e.getStartTime().toEpochMilli() > window.toMillis())) {
                 continue;
             }
             String thread = e.getThread("sampledThread").getJavaName();
@@ -166,7 +179,7 @@ public final class StageProfile {
         return new Costs(busiest, most, stages, frames);
     }
 
-    private static final int HOTTEST = 10;
+    private static final int HOTTEST = Integer.getInteger("rnnstream.bench.hottest", 10);
 
     private static String topFrame(RecordedStackTrace trace) {
         if (trace == null || trace.getFrames().isEmpty() || trace.getFrames().get(0).getMethod() == null) {

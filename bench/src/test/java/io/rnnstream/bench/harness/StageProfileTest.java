@@ -3,7 +3,12 @@ package io.rnnstream.bench.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StageProfileTest {
     @Test
@@ -41,5 +46,40 @@ class StageProfileTest {
         assertNull(StageProfile.stageOf("java.util.Arrays.copyOf"));
         assertNull(StageProfile.stageOf("org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer.copy"));
         assertNull(StageProfile.stageOf("jdk.internal.vm.vector.VectorSupport.ternaryOp"));
+    }
+
+    @Test
+    void onlyTheMeasuredWindowsSamplesCount(@TempDir Path dir) throws Exception {
+        Path jfr = dir.resolve("spin.jfr");
+        long from;
+        long to;
+        try (Recording rec = StageProfile.start(Duration.ofMillis(2))) {
+            spin(300);
+            from = System.currentTimeMillis();
+            spin(300);
+            to = System.currentTimeMillis();
+            spin(300);
+            rec.stop();
+            rec.dump(jfr);
+        }
+        long all = StageProfile.read(jfr, 1.0).samples();
+        long window = StageProfile.read(jfr, 1.0, new EndToEndBench.Window(from, to)).samples();
+        org.junit.jupiter.api.Assertions.assertTrue(all > 0, "the spinning thread was sampled");
+        // A third of the spinning fell in the window; allow for the sampler's and the scheduler's jitter.
+        org.junit.jupiter.api.Assertions.assertTrue(window > 0 && window < all * 0.6,
+                "window " + window + " of " + all + " samples");
+        assertEquals(0, StageProfile.read(jfr, 1.0, new EndToEndBench.Window(0, 1)).samples());
+        Files.deleteIfExists(jfr);
+    }
+
+    private static volatile double sink;
+
+    private static void spin(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        double x = 0;
+        while (System.nanoTime() < end) {
+            x += Math.sqrt(x + 1);
+        }
+        sink = x;
     }
 }

@@ -64,11 +64,15 @@ public final class Head {
         if (units == 1) {
             return activation == Activation.SIGMOID ? (out[0] >= 0.5f ? 1 : 0) : OutputRecord.NO_LABEL;
         }
+        // The running maximum in a register and a select instead of a branch: which class leads changes
+        // from event to event, so a branch here mispredicts about once per call.
         int best = 0;
+        float max = out[0];
         for (int i = 1; i < out.length; i++) {
-            if (out[i] > out[best]) {
-                best = i;
-            }
+            float v = out[i];
+            boolean more = v > max;
+            best = more ? i : best;
+            max = more ? v : max;
         }
         return best;
     }
