@@ -61,6 +61,9 @@ final class Progress implements AutoCloseable {
 
     /** Draws the final count and ends the line. */
     void finish(long done) {
+        if (log != null) {
+            log.finalCount = done;
+        }
         update(done);
         close();
     }
@@ -83,6 +86,10 @@ final class Progress implements AutoCloseable {
         private int lastTenth = -1;
         private long lastPrinted = -1;
         private String unprinted;
+        private String printedLine;
+        private String latestLine;
+        /** The count {@link Progress#finish} ended at, or -1. */
+        private volatile long finalCount = -1;
 
         EveryTenth(PrintStream out) {
             this.out = out;
@@ -99,25 +106,38 @@ final class Progress implements AutoCloseable {
             if (b == null) {
                 return;
             }
+            // The library renders a line on its own thread and hands it over later, so the count read here
+            // can be newer than the one the line shows: the last line's own count is checked at close().
             long done = b.getCurrent();
             int tenth = b.getMax() > 0 ? (int) Math.min(10, done * 10 / b.getMax()) : 0;
+            latestLine = line.strip();
             if (tenth != lastTenth) {
                 lastTenth = tenth;
                 lastPrinted = done;
-                out.println(line.strip());
-                out.flush();
+                print(latestLine);
                 unprinted = null;
             } else if (done != lastPrinted) {
-                unprinted = line.strip();
+                unprinted = latestLine;
             }
+        }
+
+        private void print(String l) {
+            out.println(l);
+            out.flush();
+            printedLine = l;
         }
 
         @Override
         public synchronized void close() {
-            if (unprinted != null) {
-                out.println(unprinted);
-                unprinted = null;
+            String last = unprinted;
+            long end = finalCount;
+            if (end >= 0 && latestLine != null && (printedLine == null || !printedLine.contains(" " + end + "/"))) {
+                last = latestLine;
             }
+            if (last != null && !last.equals(printedLine)) {
+                print(last);
+            }
+            unprinted = null;
             out.flush();
         }
     }

@@ -2,6 +2,7 @@ package io.rnnstream.job;
 
 import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.EventTypeInfo;
 import io.rnnstream.connectors.KeyedPayload;
 import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.connectors.AvroRecords;
@@ -111,7 +112,9 @@ public final class Pipeline {
     /** The parse stage for records in {@code format} (JSON text, or Avro binary: docs/KAFKA.md). */
     public static SingleOutputStreamOperator<Event> parse(DataStream<KeyedPayload> records, int featureCount,
             WireFormat format) {
-        return records.process(new ParseFunction(featureCount, format)).name("parse").uid("rnnstream-parse");
+        // EventTypeInfo: the key stage's shuffle writes and reads events without the POJO serializer's reflection.
+        return records.process(new ParseFunction(featureCount, format), EventTypeInfo.EVENTS).name("parse")
+                .uid("rnnstream-parse");
     }
 
     /**

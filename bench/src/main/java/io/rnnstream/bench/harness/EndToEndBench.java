@@ -1,6 +1,7 @@
 package io.rnnstream.bench.harness;
 
 import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.EventTypeInfo;
 import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.StreamOptions;
@@ -104,7 +105,7 @@ public final class EndToEndBench {
             DataStream<Event> events = env.fromSequence(0, spec.events() - 1).name("generator")
                     .map(new BenchGenerator(spec.keys(), spec.sequenceLength(), model.inputSize(), runId,
                             spec.rate()),
-                            TypeInformation.of(Event.class))
+                            EventTypeInfo.EVENTS)
                     .name("to-event");
             // No idle timeout, hence no timers: the sequences end at step T−1, as in the setup.
             StreamOptions opts = StreamOptions.defaults().sequenceLength(spec.sequenceLength());
