@@ -3,6 +3,7 @@ package io.rnnstream.bench.harness;
 import static org.apache.flink.table.api.Expressions.$;
 
 import io.rnnstream.connectors.Event;
+import io.rnnstream.connectors.EventTypeInfo;
 import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.StreamOptions;
@@ -42,7 +43,13 @@ final class SqlStage implements BenchStage {
             StreamOptions opts) {
         StreamTableEnvironment t = StreamTableEnvironment.create(events.getExecutionEnvironment());
         SqlScript.register(t);
-        Table in = t.fromDataStream(events).select($("key"), $("step"), $("features"), $("end"));
+        // A table needs the events' fields: the generator's wire type (EventTypeInfo) is opaque to the planner,
+        // so its events become POJOs first (a chained identity map; object reuse makes it a hand-over).
+        DataStream<Event> pojos = events;
+        if (events.getType() instanceof EventTypeInfo) {
+            pojos = events.map(e -> e, TypeInformation.of(Event.class)).name("to-pojo");
+        }
+        Table in = t.fromDataStream(pojos).select($("key"), $("step"), $("features"), $("end"));
         t.createTemporaryView("events", in);
         Table out = t.sqlQuery(String.format(SELECT, modelFile(model), opts.sequenceLength()));
         return t.toDataStream(out).map(SqlStage::record, TypeInformation.of(OutputRecord.class)).name("to-output");
