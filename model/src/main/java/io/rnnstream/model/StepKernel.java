@@ -162,6 +162,33 @@ public final class StepKernel {
     }
 
     /**
+     * Steps bundles of 1 to 16 scratch keys {@code calls} times ({@link #stepN}), so that the JIT compiles
+     * the bundled products too. Touches no caller state and changes no later output.
+     */
+    public void warmUpBundles(int calls) {
+        int most = 16;
+        float[][] states = new float[most][];
+        float[][] xs = new float[most][];
+        for (int k = 0; k < most; k++) {
+            states[k] = newState();
+            xs[k] = new float[model.inputSize()];
+        }
+        int t = model.timesteps() > 0 ? model.timesteps() : 32;
+        for (int c = 0; c < calls; c++) {
+            int n = 1 + c % most;
+            for (int k = 0; k < n; k++) {
+                xs[k][(c + k) % xs[k].length] = ((c + k) % 13) / 13f - 0.5f;
+            }
+            stepN(states, xs, n);
+            if (c % t == t - 1) {
+                for (float[] s : states) {
+                    java.util.Arrays.fill(s, 0f);
+                }
+            }
+        }
+    }
+
+    /**
      * The output the last {@link #step} on {@code state} returned, computed again from the state alone:
      * the top recurrent layer's output is always its h (a masked step repeats it), and what follows it
      * (Dense, Dropout) is stateless, so running those layers on h gives the same floats. This lets a

@@ -7,6 +7,8 @@ import io.rnnstream.model.Model;
 import io.rnnstream.model.StepKernel;
 import io.rnnstream.model.layers.Recurrent;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** One model ready to step on one subtask: its own kernel (which owns scratch buffers), head and ids. */
 public final class ServedModel {
@@ -25,12 +27,39 @@ public final class ServedModel {
     /** The last output can be computed again from the state (the model has a recurrent layer). */
     public final boolean outputFromState;
 
+    /** Bundles of 1–16 keys stepped by the background warm-up: about 25,000 key steps. */
+    static final int BUNDLE_WARM_UP_CALLS = 3_000;
+
+    /** Models (by their layers) whose bundled path has been warmed in this JVM: compiled code is JVM-wide. */
+    private static final Set<String> BUNDLES_WARMED = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Warms the bundled path ({@link StepKernel#stepN}) on a thread of its own with a kernel of its own,
+     * while the task starts. A stream at a few thousand events per second calls that path too rarely
+     * for C2: a 14 s demo ran it on C1 from start to end. Warming it before the first event instead
+     * (in this constructor, on the task's thread) cost the engine's steady state 0.72×, because other
+     * methods were then compiled for what the delayed start fed them; in the background it costs
+     * nothing there and gave 1.30× at a million keys (docs/BENCHMARKS.md, session 13).
+     */
+    private static void warmBundlesInBackground(Model model) {
+        if (!BUNDLES_WARMED.add(model.inputSize() + " " + model.describe())) {
+            return;
+        }
+        StepKernel own = new StepKernel(model);
+        Thread t = new Thread(() -> own.warmUpBundles(BUNDLE_WARM_UP_CALLS), "rnnstream-bundle-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
     public ServedModel(String id, Model model, StreamOptions opts) {
         this.id = id;
         this.model = model;
         this.kernel = new StepKernel(model);
         // Compile the kernel before the first event rather than on the first events.
         this.kernel.warmUp(KERNEL_WARM_UP_STEPS);
+        if (opts.stepBundle() > 1) {
+            warmBundlesInBackground(model);
+        }
         this.head = new Head(model, opts);
         int top = model.topRecurrentIndex();
         if (top >= 0) {
