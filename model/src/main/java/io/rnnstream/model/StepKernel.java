@@ -162,11 +162,12 @@ public final class StepKernel {
     }
 
     /**
-     * Steps bundles of 1 to 16 scratch keys {@code calls} times ({@link #stepN}), so that the JIT compiles
-     * the bundled products too. Touches no caller state and changes no later output.
+     * Steps bundles of 1 to {@code largest} scratch keys {@code calls} times ({@link #stepN}), so that the
+     * JIT compiles the bundled products too (sizes up to 16 take every blocking they have: groups of four
+     * and a single-key rest). Touches no caller state and changes no later output.
      */
-    public void warmUpBundles(int calls) {
-        int most = 16;
+    public void warmUpBundles(int calls, int largest) {
+        int most = Math.max(1, largest);
         float[][] states = new float[most][];
         float[][] xs = new float[most][];
         for (int k = 0; k < most; k++) {

@@ -112,7 +112,7 @@ class KernelVariantsTest {
         StepKernel cold = new StepKernel(model);
         StepKernel warm = new StepKernel(model);
         warm.warmUp(200);
-        warm.warmUpBundles(40);
+        warm.warmUpBundles(40, 16);
         SplittableRandom r = new SplittableRandom(5);
         float[] s1 = cold.newState();
         float[] s2 = warm.newState();

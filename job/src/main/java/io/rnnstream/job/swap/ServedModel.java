@@ -27,7 +27,7 @@ public final class ServedModel {
     /** The last output can be computed again from the state (the model has a recurrent layer). */
     public final boolean outputFromState;
 
-    /** Bundles of 1–16 keys stepped by the background warm-up: about 25,000 key steps. */
+    /** Bundles of 1–16 keys (or up to the stream's bundle size) stepped by the background warm-up. */
     static final int BUNDLE_WARM_UP_CALLS = 3_000;
 
     /** Models (by their layers) whose bundled path has been warmed in this JVM: compiled code is JVM-wide. */
@@ -41,12 +41,13 @@ public final class ServedModel {
      * methods were then compiled for what the delayed start fed them; in the background it costs
      * nothing there and gave 1.30× at a million keys (docs/BENCHMARKS.md, session 13).
      */
-    private static void warmBundlesInBackground(Model model) {
+    private static void warmBundlesInBackground(Model model, int bundle) {
         if (!BUNDLES_WARMED.add(model.inputSize() + " " + model.describe())) {
             return;
         }
         StepKernel own = new StepKernel(model);
-        Thread t = new Thread(() -> own.warmUpBundles(BUNDLE_WARM_UP_CALLS), "rnnstream-bundle-warm-up");
+        int largest = Math.min(bundle, 16);
+        Thread t = new Thread(() -> own.warmUpBundles(BUNDLE_WARM_UP_CALLS, largest), "rnnstream-bundle-warm-up");
         t.setDaemon(true);
         t.start();
     }
@@ -58,7 +59,7 @@ public final class ServedModel {
         // Compile the kernel before the first event rather than on the first events.
         this.kernel.warmUp(KERNEL_WARM_UP_STEPS);
         if (opts.stepBundle() > 1) {
-            warmBundlesInBackground(model);
+            warmBundlesInBackground(model, opts.stepBundle());
         }
         this.head = new Head(model, opts);
         int top = model.topRecurrentIndex();
