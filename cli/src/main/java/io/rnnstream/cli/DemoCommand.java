@@ -3,6 +3,7 @@ package io.rnnstream.cli;
 import io.rnnstream.cli.demo.DemoReport;
 import io.rnnstream.cli.demo.DemoSql;
 import io.rnnstream.cli.demo.Scoreboard;
+import io.rnnstream.cli.demo.Settle;
 import io.rnnstream.connectors.FileConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
 import io.rnnstream.connectors.kafka.LocalKafkaBroker;
@@ -21,6 +22,7 @@ import io.rnnstream.model.ModelLoader;
 import io.rnnstream.sql.SqlScript;
 import io.rnnstream.trainer.data.Datasets;
 import io.rnnstream.trainer.data.SequenceDataset;
+import io.rnnstream.trainer.data.TrainTest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -159,7 +161,8 @@ final class DemoCommand extends BaseCommand {
                     + " make it");
         }
         Model m = ModelLoader.load(modelPath);
-        SequenceDataset test = Datasets.load("mnist", 0, 42).test();
+        TrainTest mnist = Datasets.load("mnist", 0, 42);
+        SequenceDataset test = mnist.test();
         if (limit > 0 && limit < test.size()) {
             test = test.limit(limit);
         }
@@ -230,9 +233,17 @@ final class DemoCommand extends BaseCommand {
             }, "demo-consumer");
             consumer.start();
 
-            err().println("warming up: " + WARM_UP_SEQUENCES + " sequences through the job before the clock starts …");
+            int warmUpDigits = warmUpSequences(rate, steps);
+            double warmUpRate = warmUpRate(rate, (long) warmUpDigits * steps);
+            String pace = warmUpRate > 0 ? String.format(Locale.ROOT, " at %,d events/s", Math.round(warmUpRate)) : "";
+            err().println("warming up: " + warmUpDigits + " training digits through the job" + pace + ", then until"
+                    + " the JIT compilers and the CPUs are quiet (at most " + SETTLE_MAX.toSeconds() + " s), before the"
+                    + " clock starts …");
             err().flush();
-            warmUp(bootstrap, score, steps, test.features());
+            warmUp(bootstrap, score, mnist.train(), warmUpDigits, warmUpRate);
+            Duration settled = Settle.thisMachine().await(SETTLE_MAX);
+            err().printf(Locale.ROOT, "warmed up; quiet after %.1f s%n", settled.toMillis() / 1000.0);
+            err().flush();
 
             // The replay runs beside; this thread shows what a downstream consumer sees.
             AtomicLong sentCount = new AtomicLong();
@@ -361,25 +372,52 @@ final class DemoCommand extends BaseCommand {
     }
 
     /**
-     * One sequence of zeros under a key of its own, replayed before the timed part: the job's tasks
-     * are deployed, its consumer has its partitions and its first checkpoint has committed before
-     * the clock starts. Its records are not scored.
+     * Warm-up digits, each under a key of its own, replayed before the timed part: the job's tasks are
+     * deployed, its consumer has its partitions and its first checkpoint has committed before the clock
+     * starts. Their records are not scored. At least this many (about 5,000 events) ...
      */
     private static final int WARM_UP_SEQUENCES = 180;
+    /**
+     * ... and, at a paced rate, as many as the replay sends in this long. Paced, the requests between
+     * the replay, the broker, the job and the scoreboard are as small and as many as in the replay, and
+     * their code is compiled before the clock starts (docs/BENCHMARKS.md, session 14).
+     */
+    private static final Duration WARM_UP_PACED = Duration.ofSeconds(4);
 
-    private static void warmUp(String bootstrap, Scoreboard score, int steps, int features)
-            throws Exception {
+    static int warmUpSequences(double rate, int steps) {
+        if (rate <= 0) {
+            return WARM_UP_SEQUENCES;
+        }
+        return (int) Math.max(WARM_UP_SEQUENCES, Math.ceil(rate * WARM_UP_PACED.toSeconds() / steps));
+    }
+
+    /** The replay's rate, but a slow one is raised so that the warm-up never takes more than twice its paced time. */
+    static double warmUpRate(double rate, long events) {
+        return rate <= 0 ? 0 : Math.max(rate, events / (2.0 * WARM_UP_PACED.toSeconds()));
+    }
+
+    /**
+     * The longest wait, after the warm-up, for the JIT compilers and the CPUs to go quiet: on a busy
+     * machine they may never, and the demo then starts anyway.
+     */
+    private static final Duration SETTLE_MAX = Duration.ofSeconds(15);
+
+    private static void warmUp(String bootstrap, Scoreboard score, SequenceDataset digits, int sequences,
+            double rate) throws Exception {
         long before = score.unknownKeys();
-        float[][] zeros = new float[steps][features];
         // Enough events (about 5,000) for the JIT to compile the Kafka, Flink and kernel paths: with one
         // sequence the measured part started on interpreted code, and its first seconds' latency showed it.
+        // Real digits, not zeros, so that writing and parsing JSON numbers runs as in the replay; training
+        // digits, so that no held-out digit goes through the job before it is scored.
         List<Interleaver.Sequence> warm = new ArrayList<>();
-        for (int i = 0; i < WARM_UP_SEQUENCES; i++) {
-            warm.add(new Interleaver.Sequence("warm-up-" + i, zeros));
+        long expected = 0;
+        for (int i = 0; i < sequences; i++) {
+            float[][] x = digits.x()[i % digits.size()];
+            warm.add(new Interleaver.Sequence("warm-up-" + i, x));
+            expected += x.length;
         }
         KafkaReplay.send(new Interleaver(warm.iterator(), 50, 1, System.currentTimeMillis(), 1), bootstrap, "events",
-                new Properties(), 0, x -> { });
-        long expected = (long) WARM_UP_SEQUENCES * steps;
+                new Properties(), rate, x -> { });
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (score.unknownKeys() - before < expected && System.nanoTime() < deadline) {
             Thread.sleep(50);

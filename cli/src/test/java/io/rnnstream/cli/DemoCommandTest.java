@@ -31,6 +31,17 @@ class DemoCommandTest {
         inRepository(() -> runShortDemo("SQL job", "--sql"));
     }
 
+    /** The warm-up: 180 digits unpaced, or four seconds of a paced replay; never more than eight seconds. */
+    @Test
+    void warmUpIsFourSecondsOfAPacedReplay() {
+        assertEquals(180, DemoCommand.warmUpSequences(0, 28));
+        assertEquals(0.0, DemoCommand.warmUpRate(0, 180 * 28));
+        assertEquals(572, DemoCommand.warmUpSequences(4000, 28));
+        assertEquals(4000.0, DemoCommand.warmUpRate(4000, 572 * 28));
+        assertEquals(180, DemoCommand.warmUpSequences(100, 28));
+        assertEquals(180 * 28 / 8.0, DemoCommand.warmUpRate(100, 180 * 28));
+    }
+
     interface Body {
         void run() throws Exception;
     }
