@@ -53,8 +53,9 @@ final class BenchKafkaCommand extends BaseCommand {
     long events;
 
     @Option(names = "--warmup", defaultValue = "-1", paramLabel = "N",
-            description = "Events sent unpaced, their outputs awaited, before the measured part starts (default: one pass"
-                    + " over the keys, at least a fifth of the events).")
+            description = "Events sent before the measured part starts, unpaced but for the last 4 s of a paced run;"
+                    + " their outputs are awaited, then up to 15 s for the JIT compilers and CPUs to go quiet (default:"
+                    + " one pass over the keys, at least a fifth of the events).")
     long warmup;
 
     @Option(names = "--rate", defaultValue = "0", paramLabel = "EVENTS_PER_S",

@@ -3,7 +3,7 @@ package io.rnnstream.cli;
 import io.rnnstream.cli.demo.DemoReport;
 import io.rnnstream.cli.demo.DemoSql;
 import io.rnnstream.cli.demo.Scoreboard;
-import io.rnnstream.cli.demo.Settle;
+import io.rnnstream.connectors.replay.Settle;
 import io.rnnstream.connectors.FileConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
 import io.rnnstream.connectors.kafka.LocalKafkaBroker;

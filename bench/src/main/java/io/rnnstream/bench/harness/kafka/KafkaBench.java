@@ -5,6 +5,7 @@ import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.connectors.kafka.KafkaConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
 import io.rnnstream.connectors.kafka.LocalKafkaBroker;
+import io.rnnstream.connectors.replay.Settle;
 import io.rnnstream.job.LocalFlink;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.StreamOptions;
@@ -142,6 +143,8 @@ public final class KafkaBench {
         private volatile boolean consumerReady;
         private volatile ChildJvm generator;
         private volatile boolean goSent;
+        /** The longest wait for quiet after the warm-up: a busy machine may never be. */
+        private static final java.time.Duration SETTLE_MAX = java.time.Duration.ofSeconds(15);
         /** When the generator resumed after the warm-up, and its CPU time then: the measured part's start. */
         private volatile long goMicros = -1;
         private volatile long goGeneratorCpu = -1;
@@ -292,12 +295,24 @@ public final class KafkaBench {
             }
         }
 
-        /** The warm-up's outputs are all in (both consumers): the generator may send the measured events. */
+        /**
+         * The warm-up's outputs are all in (both consumers): once the compilers of this JVM (the job's) and
+         * the machine's CPUs are quiet, the generator may send the measured events.
+         */
         private synchronized void goIfDrained() {
             ChildJvm g = generator;
             if (!goSent && g != null && seenUncommitted.get() >= spec.warmup() && seenCommitted.get() >= spec.warmup()) {
                 goSent = true;
-                g.tell("go");
+                Thread go = new Thread(() -> {
+                    try {
+                        Settle.thisMachine().await(SETTLE_MAX);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    g.tell("go");
+                }, "bench-go");
+                go.setDaemon(true);
+                go.start();
             }
         }
 

@@ -22,16 +22,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code i mod N}, unpaced or at a fixed rate. Each record's timestamp is the moment it is sent and its
  * {@code ts} is the same value, so latency runs from the record's producer timestamp.
  *
- * <p>The warm-up events go first and unpaced, whatever the rate: at a paced rate the JVMs' JIT compilers
- * would otherwise still be compiling through the measured part (at 1,000 events/s they took half of the
- * two cores, and every process's CPU per event doubled), where a long-running job has long since finished;
- * then it prints {@code warm} and waits for {@code go} on stdin, which the
- * harness sends once their outputs are all in: the measured events start on a pipeline that is up, warm
- * and empty. It prints {@code go WALL_US CPU_NS} when it resumes, {@code sent COUNT CPU_NS} (acknowledged
+ * <p>The warm-up events go first, unpaced but for their last {@link #PACED_WARM_UP_SECONDS} seconds' worth
+ * at a paced rate: all paced, the JVMs' JIT compilers would still be compiling through the measured part
+ * (at 1,000 events/s they took half of the two cores, and every process's CPU per event doubled), where a
+ * long-running job has long since finished; all unpaced, the code that runs per request (each one a few
+ * records at a paced rate) was still cold when the clock started (docs/BENCHMARKS.md, session 14). Then
+ * it prints {@code warm} and waits for {@code go} on stdin, which the harness sends once their outputs
+ * are all in and the machine is quiet: the measured events start on a pipeline that is up, warm and
+ * empty. It prints {@code go WALL_US CPU_NS} when it resumes, {@code sent COUNT CPU_NS} (acknowledged
  * records, this JVM's CPU time) every 50 ms, and {@code done} at the end.
  */
 public final class LoadGenerator {
     private static final long PARK_SLACK_NANOS = 200_000;
+    static final long PACED_WARM_UP_SECONDS = 4;
 
     private LoadGenerator() {}
 
@@ -68,7 +71,12 @@ public final class LoadGenerator {
             producer.partitionsFor(topic);
             long start = System.nanoTime();
             long first = 0;
+            long pacedFrom = rate > 0 ? Math.max(0, warmup - rate * PACED_WARM_UP_SECONDS) : warmup;
             for (long i = 0; i < events && failure.get() == null; i++) {
+                if (i == pacedFrom && i < warmup) {
+                    start = System.nanoTime();
+                    first = i;
+                }
                 if (i == warmup) {
                     if (i > 0) {
                         producer.flush();
@@ -81,7 +89,7 @@ public final class LoadGenerator {
                     start = System.nanoTime();
                     first = i;
                 }
-                if (rate > 0 && i >= warmup) {
+                if (rate > 0 && i >= pacedFrom) {
                     // Parked, not spinning: a spinning generator would bill its wait as CPU per event. Events due
                     // within PARK_SLACK go at once: a park per event at 10,000/s is 10,000 context switches a second
                     // of the generator's own (each record's timestamp is still the moment it is sent).

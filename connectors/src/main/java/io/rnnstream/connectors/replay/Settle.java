@@ -1,4 +1,4 @@
-package io.rnnstream.cli.demo;
+package io.rnnstream.connectors.replay;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -7,10 +7,11 @@ import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * Waits, after the demo's warm-up, until this JVM's JIT compilers and the machine's CPUs have gone
- * quiet. The warm-up makes the hot paths hot; compiling them takes the compilers seconds more, and
- * on a small machine whose broker, job, replay and scoreboard share the cores, replaying into that
- * made the first seconds' latency a second or more (docs/BENCHMARKS.md, session 14).
+ * Waits, after a warm-up and before a timed replay (the demo's, {@code bench kafka}'s), until this JVM's
+ * JIT compilers and the machine's CPUs have gone quiet. The warm-up makes the hot paths hot; compiling
+ * them takes the compilers seconds more, and on a small machine whose broker, job, producer and consumer
+ * share the cores, replaying into that made the first seconds' latency a second or more
+ * (docs/BENCHMARKS.md, session 14).
  */
 public final class Settle {
     /** How often the compilers' time and the CPU load are read. */

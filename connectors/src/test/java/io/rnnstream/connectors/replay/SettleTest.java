@@ -1,4 +1,4 @@
-package io.rnnstream.cli.demo;
+package io.rnnstream.connectors.replay;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
