@@ -38,7 +38,7 @@ public final class Scoreboard {
     private long[] committedMs = new long[1024];
     private int committedCount;
     /** Outputs, and their processing and committed latency samples, by second since the first output. */
-    private long firstArrival = -1;
+    private long firstWritten = -1;
     private final java.util.List<long[]> processingBySecond = new java.util.ArrayList<>();
     private final java.util.List<long[]> committedBySecond = new java.util.ArrayList<>();
     private final java.util.List<Integer> outputsBySecond = new java.util.ArrayList<>();
@@ -67,6 +67,11 @@ public final class Scoreboard {
      *     output, or -1 when unknown
      */
     public void accept(String outputJson, long processingMs, long committedMs) {
+        accept(outputJson, processingMs, committedMs, System.currentTimeMillis());
+    }
+
+    /** {@link #accept(String, long, long)} for an output that reached the consumer at {@code arrivedAtMs}. */
+    void accept(String outputJson, long processingMs, long committedMs, long arrivedAtMs) {
         JsonNode n;
         try {
             n = JSON.readTree(outputJson);
@@ -86,7 +91,7 @@ public final class Scoreboard {
                 return;
             }
             outputs++;
-            bySecond(processingMs, committedMs);
+            bySecond(processingMs, committedMs, arrivedAtMs);
             if (processingMs >= 0) {
                 processingCount = add(this.processingMs, processingCount, processingMs, true);
             }
@@ -120,21 +125,34 @@ public final class Scoreboard {
         }
     }
 
-    /** Files an output under the second it arrived in (seconds since the first output), with its latencies. */
-    private void bySecond(long processing, long committed) {
-        long now = System.currentTimeMillis();
-        if (firstArrival < 0) {
-            firstArrival = now;
+    /**
+     * Files an output's processing latency under the second the job wrote it, and its committed latency
+     * under the second it reached the consumer (both since the first output was written). Filed by arrival
+     * alone, a run with checkpoints every 10 s would show processing latency only in the seconds its
+     * commits landed in.
+     */
+    private void bySecond(long processing, long committed, long arrived) {
+        // The consumer sees an output committed ms after its event was sent, the job wrote it processing ms after.
+        long written = processing >= 0 && committed >= 0 ? arrived - committed + processing : arrived;
+        if (firstWritten < 0) {
+            firstWritten = written;
         }
-        int sec = (int) ((now - firstArrival) / 1000);
+        int writtenSec = second(written);
+        int arrivedSec = second(arrived);
+        outputsBySecond.set(writtenSec, outputsBySecond.get(writtenSec) + 1);
+        append(processingBySecond, writtenSec, processing);
+        append(committedBySecond, arrivedSec, committed);
+    }
+
+    /** The second {@code atMs} falls in since the first output was written, with a row for it and each before it. */
+    private int second(long atMs) {
+        int sec = (int) Math.max(0, (atMs - firstWritten) / 1000);
         while (outputsBySecond.size() <= sec) {
             outputsBySecond.add(0);
             processingBySecond.add(new long[] {0});
             committedBySecond.add(new long[] {0});
         }
-        outputsBySecond.set(sec, outputsBySecond.get(sec) + 1);
-        append(processingBySecond, sec, processing);
-        append(committedBySecond, sec, committed);
+        return sec;
     }
 
     /** Slot 0 of each second's array holds its count of samples. */
@@ -153,8 +171,9 @@ public final class Scoreboard {
     }
 
     /**
-     * Each second since the first output: [0] the second, [1] outputs in it, [2] p99 processing latency in
-     * ms and [3] p99 committed latency in ms (NaN for a second without samples).
+     * Each second since the first output was written: [0] the second, [1] outputs the job wrote in it, [2]
+     * their p99 processing latency in ms and [3] the p99 committed latency in ms of the outputs that became
+     * visible in it (NaN for a second without samples).
      */
     public synchronized double[][] perSecond() {
         int n = outputsBySecond.size();

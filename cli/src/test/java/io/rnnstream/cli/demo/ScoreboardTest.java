@@ -52,4 +52,26 @@ class ScoreboardTest {
         assertEquals(0.5, s.decisionPrecision());
         assertEquals((2 + 1 + 4) / 3.0, s.meanDecisionStep(), 1e-12);
     }
+
+    @Test
+    void filesProcessingLatencyUnderTheSecondTheJobWroteTheOutputAndCommittedUnderItsArrival() {
+        Scoreboard s = new Scoreboard(List.of("a", "b"), 2, 3);
+        s.expect("k", 0);
+        // Checkpoints every 10 s: outputs written in seconds 0, 1 and 2 are all committed in second 10.
+        long arrived = 1_000_000 + 10_500;
+        s.accept("{\"key\":\"k\",\"step\":0,\"label\":\"a\"}", 7, 10_507, arrived);
+        s.accept("{\"key\":\"k\",\"step\":1,\"label\":\"a\"}", 9, 9_509, arrived);
+        s.accept("{\"key\":\"k\",\"step\":2,\"label\":\"a\",\"final\":true}", 30, 8_530, arrived);
+        double[][] perSecond = s.perSecond();
+        assertEquals(11, perSecond[0].length);
+        assertEquals(List.of(1.0, 1.0, 1.0), List.of(perSecond[1][0], perSecond[1][1], perSecond[1][2]));
+        assertEquals(List.of(7.0, 9.0, 30.0), List.of(perSecond[2][0], perSecond[2][1], perSecond[2][2]));
+        assertEquals(Double.NaN, perSecond[3][0]);
+        assertEquals(10_507.0, perSecond[3][10]);
+        assertEquals(0.0, perSecond[1][10]);
+        assertEquals(Double.NaN, perSecond[2][10]);
+        // The second half of the run, as the demo quotes it: processing from second 1, committed from second 10.
+        assertEquals(30, s.percentileFrom(1, 0.99, true));
+        assertEquals(10_507, s.percentileFrom(10, 0.99, false));
+    }
 }
