@@ -153,13 +153,6 @@ public class StreamCommand extends BaseCommand {
             description = "The longest an event waits for its bundle to fill (default: ${DEFAULT-VALUE}).")
     Duration stepBundleWait;
 
-    @Option(names = "--step-bundle-from-rate", defaultValue = "" + StreamOptions.DEFAULT_STEP_BUNDLE_FROM_RATE,
-            paramLabel = "EVENTS_PER_S",
-            description = "Bundle only while events reach a subtask at least this fast; slower, each is stepped"
-                    + " as it arrives, for the lowest latency (default: ${DEFAULT-VALUE}; 0: from a bundle's"
-                    + " worth per wait).")
-    int stepBundleFromRate;
-
     @Option(names = "--state-backend", defaultValue = "hashmap", paramLabel = "hashmap|rocksdb",
             description = "Where keyed state lives (default: ${DEFAULT-VALUE}).")
     String stateBackend;
@@ -241,7 +234,6 @@ public class StreamCommand extends BaseCommand {
         o.maxBufferedSteps = maxBufferedSteps;
         o.stepBundle = stepBundle;
         o.stepBundleWait = stepBundleWait;
-        o.stepBundleFromRate = stepBundleFromRate;
         o.keyShuffle = keyShuffle;
         o.stateTtl = stateTtl;
         o.maxOutOfOrderness = maxOutOfOrderness;

@@ -59,7 +59,6 @@ public final class JobOptions {
     /** Events of different keys stepped together (1: one at a time), and the longest one waits. */
     public int stepBundle = StreamOptions.DEFAULT_STEP_BUNDLE;
     public Duration stepBundleWait = Duration.ofMillis(1);
-    public int stepBundleFromRate = StreamOptions.DEFAULT_STEP_BUNDLE_FROM_RATE;
 
     /** The environment settings these fields say: buffer timeout, parallelism, checkpoint interval. */
     public void configure(org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env) {
@@ -87,8 +86,7 @@ public final class JobOptions {
                 .swapPolicy(SwapPolicy.parse(swapPolicy))
                 .modelDirectory(modelDir)
                 .stepBundle(stepBundle)
-                .stepBundleWait(stepBundleWait)
-                .stepBundleFromRate(stepBundleFromRate);
+                .stepBundleWait(stepBundleWait);
     }
 
     /** How events reach their key's subtask: the key shuffle this field says. */

@@ -25,15 +25,9 @@ public final class StreamOptions implements Serializable {
     private SwapPolicy swapPolicy = SwapPolicy.NEW_SEQUENCES;
     private String modelDirectory;
     public static final int DEFAULT_STEP_BUNDLE = 16;
-    /**
-     * Events per second per subtask from which the step stage bundles ({@link #stepBundleFromRate}):
-     * 8 bundles of 16 a millisecond, about a sixth of what a subtask steps on the heap at 10,000 keys.
-     */
-    public static final int DEFAULT_STEP_BUNDLE_FROM_RATE = 128_000;
     public static final int MAX_STEP_BUNDLE = 256;
     private int stepBundle = DEFAULT_STEP_BUNDLE;
     private Duration stepBundleWait = Duration.ofMillis(1);
-    private long stepBundleFromRate = DEFAULT_STEP_BUNDLE_FROM_RATE;
 
     public static StreamOptions defaults() {
         return new StreamOptions();
@@ -156,28 +150,8 @@ public final class StreamOptions implements Serializable {
         return this;
     }
 
-    /**
-     * Bundle only while events arrive at least this fast (events per second at this subtask, judged over
-     * each {@link #stepBundleWait}; never fewer than a bundle's worth per wait); slower, each event is
-     * stepped as it arrives. Below it a bundle saves little CPU, and the last events of each network
-     * buffer would wait for the next buffer or the bound: at 80,000 events/s with a 1 ms buffer timeout
-     * that took p99 from 2.8 to 3.6 ms (docs/BENCHMARKS.md, "Session 15"). 0: from a bundle's worth per wait.
-     */
-    public StreamOptions stepBundleFromRate(long eventsPerSecond) {
-        if (eventsPerSecond < 0) {
-            throw new IllegalArgumentException("--step-bundle-from-rate must be 0 or more events/s, not "
-                    + eventsPerSecond);
-        }
-        this.stepBundleFromRate = eventsPerSecond;
-        return this;
-    }
-
     public int stepBundle() {
         return stepBundle;
-    }
-
-    public long stepBundleFromRate() {
-        return stepBundleFromRate;
     }
 
     public Duration stepBundleWait() {

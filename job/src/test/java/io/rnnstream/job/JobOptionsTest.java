@@ -23,7 +23,7 @@ class JobOptionsTest {
                 "--emit-hidden", "--bounded=false", "--max-buffered-steps", "8", "--state-ttl", "5m",
                 "--max-out-of-orderness", "200ms", "--swap-policy", "switch-reset", "--delivery", "at-least-once",
                 "--format", "avro", "--checkpoint-interval", "250ms", "--parallelism", "2", "--job-name", "j",
-                "--step-bundle", "8", "--step-bundle-wait", "3ms", "--step-bundle-from-rate", "50000"});
+                "--step-bundle", "8", "--step-bundle-wait", "3ms"});
         assertEquals(Path.of("m.rnns"), o.model);
         assertEquals(List.of("linger.ms=1", "acks=all"), o.kafkaProperty);
         assertEquals(Duration.ofMillis(250), o.checkpointInterval);
@@ -38,7 +38,6 @@ class JobOptionsTest {
         assertEquals(SwapPolicy.SWITCH_RESET, s.swapPolicy());
         assertEquals(8, s.stepBundle());
         assertEquals(Duration.ofMillis(3), s.stepBundleWait());
-        assertEquals(50_000, s.stepBundleFromRate());
         KafkaJob.Settings k = o.kafkaSettings();
         assertEquals("out", k.outputTopic());
         assertEquals("g", k.groupId());

@@ -92,8 +92,6 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
     /** Whether events come fast enough to fill a bundle within its wait (decided every wait). */
     private transient boolean bundling;
     private transient int arrivedSinceTick;
-    /** Arrivals in one wait from which the stage bundles (StreamOptions.stepBundleFromRate, at least a bundle). */
-    private transient long bundleFrom;
 
     /**
      * @param modelId written on every output record (e.g. {@code model.id()})
@@ -147,7 +145,6 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
             // Events are stepped as they come until the first wait has shown a bundle's worth of them.
             bundling = false;
             long wait = opts.stepBundleWait().toMillis();
-            bundleFrom = Math.max(opts.stepBundle(), (opts.stepBundleFromRate() * wait + 999) / 1000);
             getProcessingTimeService().scheduleWithFixedDelay(t -> tick(), wait, wait);
         }
         if (restored) {
@@ -281,13 +278,13 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
 
     /**
      * Every --step-bundle-wait: the time bound (a bundle that did not fill is stepped now), and whether
-     * to bundle until the next tick. Only while events came at --step-bundle-from-rate or faster in the
-     * last wait (and at least a bundle's worth): then a bundle fills before its bound, and the CPU it saves
-     * is worth the wait of the last events of a burst; slower, events are stepped as they come.
+     * to bundle until the next tick. Only while at least a bundle's worth of events arrived in the last
+     * wait: then a bundle fills before its bound, and waiting costs each event less than the bundle saves;
+     * slower, each event would wait the whole bound for nothing, so events are stepped as they come.
      */
     private void tick() throws Exception {
         flush();
-        bundling = arrivedSinceTick >= bundleFrom;
+        bundling = arrivedSinceTick >= opts.stepBundle();
         arrivedSinceTick = 0;
     }
 

@@ -111,7 +111,7 @@ class StepBundleTest {
 
     private static StreamOptions options(int bundle) {
         return StreamOptions.defaults().idleTimeout(Duration.ofMillis(300)).maxBufferedSteps(8)
-                .decideAtConfidence(0.6).stepBundle(bundle).stepBundleFromRate(0);
+                .decideAtConfidence(0.6).stepBundle(bundle);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Event, OutputRecord> harness(ModelProvider model,
@@ -336,31 +336,6 @@ class StepBundleTest {
         assertEquals(11, h.extractOutputValues().size());
         h.processElement(new Event("c", 0, Event.NO_TS, x[12], false), 0);
         assertEquals(12, h.extractOutputValues().size(), "stepped on arrival again");
-        h.close();
-    }
-
-    /** Below --step-bundle-from-rate events are stepped as they come, even when a bundle's worth came. */
-    @Test
-    void bundlesOnlyFromTheRateSet() throws Exception {
-        var h = TestHarnesses.open(new KeyedOneInputStreamOperatorTestHarness<>(new StepOperator(
-                () -> TestModels.simpleRnn(1), TestModels.ID, options(8).stepBundleFromRate(20_000), false),
-                (Event e) -> e.key, Types.STRING), null, null);
-        float[][] x = TestModels.sequence(1, 60);
-        h.setProcessingTime(0);
-        int in = 0;
-        for (; in < 19; in++) {
-            h.processElement(new Event("k" + in, 0, Event.NO_TS, x[in], false), 0);
-        }
-        h.setProcessingTime(1); // 19 a ms: 19,000 events/s, two bundles' worth, below 20,000/s
-        h.processElement(new Event("k" + in, 0, Event.NO_TS, x[in++], false), 0);
-        assertEquals(20, h.extractOutputValues().size(), "stepped on arrival");
-        for (; in < 40; in++) {
-            h.processElement(new Event("k" + in, 0, Event.NO_TS, x[in], false), 0);
-        }
-        h.setProcessingTime(2); // 21 in the last ms: bundling from now on
-        h.processElement(new Event("k" + in, 0, Event.NO_TS, x[in++], false), 0);
-        assertEquals(40, h.extractOutputValues().size(), "held for the bundle");
-        assertThrows(IllegalArgumentException.class, () -> StreamOptions.defaults().stepBundleFromRate(-1));
         h.close();
     }
 
