@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Upgrade safety: a savepoint taken by release 0.1.0 (committed under src/test/resources/savepoints)
@@ -58,14 +59,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>The savepoint's job is the production pipeline ({@link Pipeline}: the same operator uids,
  * the same state names and serializers) behind a generated source. To write a new one for a release:
  * {@code mvn -B -o -pl deploy -am verify -Dtest=SavepointUpgradeTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Drnnstream.savepoint.write=$PWD/deploy/src/test/resources/savepoints/v<VERSION>}.
+ * -Drnnstream.savepoint.write=$PWD/deploy/src/test/resources/savepoints/<NAME>}, then add NAME to {@link #SAVEPOINTS}.
  */
 class SavepointUpgradeTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(3).build());
 
-    static final String RELEASE = "v0.1.0";
+    /**
+     * The savepoint fixtures, oldest first: release 0.1.0 (each key's state in three values), and main
+     * from b4330e2 (one {@code SequenceMeta} value per key, written by Flink's PojoSerializer, before
+     * the state got its own serializer).
+     */
+    static final String[] SAVEPOINTS = {"v0.1.0", "pojo-b4330e2"};
     static final int KEYS = 20;
     static final int STEPS = 30;
     static final ObjectMapper JSON = new ObjectMapper();
@@ -117,14 +123,18 @@ class SavepointUpgradeTest {
      * the canonical format, so it restores into either backend, and each migrates in its own way.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"hashmap", "rocksdb"})
-    void aSavepointOfTheLastReleaseRestoresAndCarriesOn(String backend, @InjectClusterClient ClusterClient<?> client)
-            throws Exception {
+    @MethodSource("savepointsAndBackends")
+    void aSavepointOfAnEarlierVersionRestoresAndCarriesOn(String savepointName, String backend,
+            @InjectClusterClient ClusterClient<?> client) throws Exception {
         String write = System.getProperty("rnnstream.savepoint.write");
-        if (write != null && !write.isBlank() && backend.equals("hashmap")) {
-            writeSavepoint(client, Path.of(write));
+        if (write != null && !write.isBlank()) {
+            if (backend.equals("hashmap") && savepointName.equals(SAVEPOINTS[0])) {
+                writeSavepoint(client, Path.of(write));
+            }
+            return;
         }
-        Path release = Path.of(getClass().getResource("/savepoints/" + RELEASE + "/model.rnns").toURI()).getParent();
+        Path release = Path.of(getClass().getResource("/savepoints/" + savepointName + "/model.rnns").toURI())
+                .getParent();
         Path savepoint = tmp.resolve("savepoint");
         copy(release.resolve("savepoint"), savepoint);
         Model model = ModelFile.read(release.resolve("model.rnns"));
@@ -173,6 +183,10 @@ class SavepointUpgradeTest {
         }
     }
 
+    static Stream<Arguments> savepointsAndBackends() {
+        return Stream.of(SAVEPOINTS).flatMap(s -> Stream.of("hashmap", "rocksdb").map(b -> Arguments.of(s, b)));
+    }
+
     /** Runs the job slowly, stops it with a savepoint halfway and keeps the savepoint with its model. */
     static void writeSavepoint(ClusterClient<?> client, Path dir) throws Exception {
         Model model = ClusterCrashRescaleTest.model();
@@ -188,7 +202,7 @@ class SavepointUpgradeTest {
         Files.createDirectories(dir);
         copy(Path.of(java.net.URI.create(location)), dir.resolve("savepoint"));
         ModelFile.write(model, dir.resolve("model.rnns"));
-        Files.writeString(dir.resolve("README.md"), "# Savepoint of rnnstream " + RELEASE + "\n\n"
+        Files.writeString(dir.resolve("README.md"), "# Savepoint of rnnstream " + dir.getFileName() + "\n\n"
                 + "Taken by `SavepointUpgradeTest` (see its javadoc for the command) from the production pipeline\n"
                 + "(`Pipeline`, operator uids `rnnstream-*`, step state `" + Pipeline.STEP_UID + "`) over "
                 + KEYS + " keys x " + STEPS + " steps,\nstopped halfway at parallelism 2. Restoring it must keep working in"

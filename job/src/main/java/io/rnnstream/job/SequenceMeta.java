@@ -4,10 +4,11 @@ package io.rnnstream.job;
  * Everything the {@link io.rnnstream.job.step.SequenceCore} keeps for a key between two events, the recurrent state
  * included, in one state value: each event then costs one read and one write (one RocksDB get and
  * put, one hash lookup on the heap), which is what bounds the stream's speed, not the arithmetic.
- * A Flink POJO: Flink's PojoSerializer, no Kryo, and fields can be added later (POJO schema evolution:
- * release 0.1.0 wrote this class without {@link #state} and kept the state in two other values, which
- * the step operator still reads once to migrate a key: io.rnnstream.job.step.ReleaseZeroOneState). The class keeps its name because
- * savepoints name it.
+ * The keyed state writes it with {@link SequenceMetaSerializer}; up to b4330e2 Flink's PojoSerializer
+ * wrote it, and savepoints of that time are migrated on restore (release 0.1.0 wrote this class
+ * without {@link #state} and kept the state in two other values, which the step operator still reads
+ * once to migrate a key: io.rnnstream.job.step.ReleaseZeroOneState). So it stays a valid Flink POJO,
+ * and keeps its name, because those savepoints name it. A new field goes into the serializer too.
  */
 public class SequenceMeta {
     public static final long NO_TIMER = Long.MIN_VALUE;

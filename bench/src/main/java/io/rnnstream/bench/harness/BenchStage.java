@@ -6,6 +6,7 @@ import io.rnnstream.job.KeyShuffle;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.Pipeline;
 import io.rnnstream.job.SequenceMeta;
+import io.rnnstream.job.SequenceMetaSerializer;
 import io.rnnstream.job.StreamOptions;
 import io.rnnstream.model.Model;
 import io.rnnstream.model.StepKernel;
@@ -92,7 +93,7 @@ public interface BenchStage {
                 meta.state = state;
                 // One value per key: the state with its bookkeeping (the last output is recomputed).
                 long s = serializedSize(PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO, state);
-                long m = serializedSize(TypeInformation.of(SequenceMeta.class), meta);
+                long m = serializedSize(new SequenceMetaSerializer(), meta);
                 return new StateSize(m, 4L * state.length, String.format(
                         "sequence-meta %d (of it the state's float[] %d)", m, s));
             }
@@ -101,7 +102,11 @@ public interface BenchStage {
 
     /** The bytes Flink's serializer for {@code type} writes for {@code value}. */
     static <T> long serializedSize(TypeInformation<T> type, T value) {
-        TypeSerializer<T> ser = type.createSerializer(new SerializerConfigImpl());
+        return serializedSize(type.createSerializer(new SerializerConfigImpl()), value);
+    }
+
+    /** The bytes {@code ser} writes for {@code value}. */
+    static <T> long serializedSize(TypeSerializer<T> ser, T value) {
         DataOutputSerializer out = new DataOutputSerializer(1024);
         try {
             ser.serialize(value, out);

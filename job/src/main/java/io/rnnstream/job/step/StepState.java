@@ -2,6 +2,7 @@ package io.rnnstream.job.step;
 
 import io.rnnstream.connectors.Event;
 import io.rnnstream.job.SequenceMeta;
+import io.rnnstream.job.SequenceMetaSerializer;
 import io.rnnstream.job.StateTtl;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +19,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 
 /**
- * {@link KeyState} in Flink managed keyed state, for the operator's current key. Flink's own serializers
- * throughout (a POJO, primitive arrays, an int-keyed map): no Kryo, and the classes can evolve.
+ * {@link KeyState} in Flink managed keyed state, for the operator's current key. No Kryo: the per-key
+ * value has its own serializer ({@link SequenceMetaSerializer}, versioned, migrating POJO-written
+ * savepoints), the early steps Flink's POJO and int serializers.
  */
 final class StepState implements KeyState {
     /** State names: part of the savepoint format, so never rename them. */
@@ -35,7 +37,7 @@ final class StepState implements KeyState {
 
     StepState(StreamingRuntimeContext ctx, Duration ttl, Supplier<String> key) {
         ValueStateDescriptor<SequenceMeta> metaDesc =
-                new ValueStateDescriptor<>(META, TypeInformation.of(SequenceMeta.class));
+                new ValueStateDescriptor<>(META, new SequenceMetaSerializer());
         MapStateDescriptor<Integer, Event> earlyDesc = new MapStateDescriptor<>(EARLY, BasicTypeInfo.INT_TYPE_INFO,
                 TypeInformation.of(Event.class));
         StateTtlConfig ttlConfig = StateTtl.of(ttl);

@@ -10,6 +10,7 @@ import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.job.DeadLetters;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.SequenceMeta;
+import io.rnnstream.job.SequenceMetaSerializer;
 import io.rnnstream.job.StateTtl;
 import io.rnnstream.job.StreamOptions;
 import io.rnnstream.job.TestHarnesses;
@@ -32,7 +33,6 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
@@ -96,8 +96,7 @@ class StepOperatorTest {
             String key, StreamOptions opts) throws Exception {
         var backend = ((StepOperator) h.getOperator()).getKeyedStateBackend();
         h.getOperator().setCurrentKey(key);
-        var metaDesc = new ValueStateDescriptor<>(StepState.META,
-                TypeInformation.of(SequenceMeta.class));
+        var metaDesc = new ValueStateDescriptor<>(StepState.META, new SequenceMetaSerializer());
         var modelDesc = new ValueStateDescriptor<>(ReleaseZeroOneState.MODEL_STATE,
                 PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
         StateTtlConfig ttl = StateTtl.of(opts.effectiveStateTtl());
