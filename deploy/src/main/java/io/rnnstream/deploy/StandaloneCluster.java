@@ -254,12 +254,12 @@ public final class StandaloneCluster implements AutoCloseable {
                 "appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5level %-60c %x - %m%n",
                 "logger.kafka.name = org.apache.kafka",
                 "logger.kafka.level = WARN",
-                // As the CLI's log4j2.properties: the Kafka sink's gauge, registered again at every
-                // exactly-once checkpoint, is a warning per checkpoint about nothing.
-                "logger.metricgroup.name = org.apache.flink.runtime.metrics.groups.AbstractMetricGroup",
+                // As the CLI's log4j2.properties: an exactly-once Kafka sink's gauges, registered again
+                // at every checkpoint, are a warning per checkpoint about nothing.
+                "logger.metricgroup.name = org.apache.flink.metrics.MetricGroup",
                 "logger.metricgroup.level = INFO",
                 "logger.metricgroup.filter.sendtime.type = RegexFilter",
-                "logger.metricgroup.filter.sendtime.regex = .*'currentSendTime'.*",
+                "logger.metricgroup.filter.sendtime.regex = .*'(currentSendTime|pendingCommittables)'.*",
                 "logger.metricgroup.filter.sendtime.onMatch = DENY",
                 "logger.metricgroup.filter.sendtime.onMismatch = NEUTRAL",
                 ""), StandardCharsets.UTF_8);
