@@ -45,6 +45,23 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 public final class KafkaConnectors {
     private KafkaConnectors() {}
 
+    /**
+     * The sinks' producer {@code batch.size} unless the user sets one: 128 KiB instead of Kafka's 16 KiB. A
+     * batch leaves when it is full or when {@code linger.ms} is up, so at low rates this changes nothing
+     * (linger closes the batch first, latency is the same), while near the job's limit 16 KiB (about 75 JSON
+     * outputs) filled in a millisecond and every request carried few records: bigger batches cost the job,
+     * the broker and every consumer less CPU per record (docs/BENCHMARKS.md, "Session 17").
+     */
+    public static final int PRODUCER_BATCH_BYTES = 128 * 1024;
+
+    /** {@code clientProperties} with the sinks' defaults under them (the user's settings win). */
+    static Properties producerProperties(Properties clientProperties) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(PRODUCER_BATCH_BYTES));
+        return p;
+    }
+
     /** Where to start reading when the group has no committed offset. */
     public enum StartingOffsets {
         EARLIEST, LATEST, COMMITTED_OR_EARLIEST, COMMITTED_OR_LATEST;
@@ -112,8 +129,7 @@ public final class KafkaConnectors {
      */
     public static OutageSafeKafkaSink<KeyedPayload> exactlyOnceSink(String bootstrapServers, String topic,
             String transactionalIdPrefix, Properties clientProperties) {
-        Properties p = new Properties();
-        p.putAll(clientProperties);
+        Properties p = producerProperties(clientProperties);
         // Above the longest checkpoint we expect and at most the broker's transaction.max.timeout.ms.
         p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "600000");
         return new OutageSafeKafkaSink<>(KafkaSink.<KeyedPayload>builder()
@@ -145,7 +161,7 @@ public final class KafkaConnectors {
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(new KeyedPayloadSerializer(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setKafkaProducerConfig(clientProperties)
+                .setKafkaProducerConfig(producerProperties(clientProperties))
                 .build());
     }
 

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import io.rnnstream.connectors.WireFormat;
+import io.rnnstream.connectors.kafka.KafkaConnectors;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Writes replayed events to a Kafka topic, keyed by the event key, at a bounded rate. */
@@ -47,6 +48,9 @@ public final class KafkaReplay {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // A replay sends as fast as it may: 16 KiB batches held ~75 events and cost it, and the broker, twice
+        // the CPU per event of full 128 KiB ones (docs/BENCHMARKS.md, "Session 17").
+        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(KafkaConnectors.PRODUCER_BATCH_BYTES));
         AtomicReference<Exception> failure = new AtomicReference<>();
         long sent = 0;
         long start = System.nanoTime();

@@ -52,6 +52,9 @@ public final class LoadGenerator {
         long bad = 0;
         Properties p = ChildJvm.clientProperties(s, "producer.");
         p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.getProperty("bootstrap-servers"));
+        // As KafkaReplay: unpaced, Kafka's 16 KiB batches made the generator, and the broker, the limit.
+        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG,
+                Integer.toString(io.rnnstream.connectors.kafka.KafkaConnectors.PRODUCER_BATCH_BYTES));
 
         float[][] pool = BenchGenerator.features(BenchGenerator.POOL, d, 7);
         String[] names = new String[keys];
