@@ -48,8 +48,8 @@ public final class KafkaReplay {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
-        // A replay sends as fast as it may: 16 KiB batches held ~75 events and cost it, and the broker, twice
-        // the CPU per event of full 128 KiB ones (docs/BENCHMARKS.md, "Session 17").
+        // A replay sends as fast as it may: 16 KiB batches held ~75 events and cost it twice the CPU per event
+        // of full 128 KiB ones, and the broker half as much again (docs/BENCHMARKS.md, "Session 17").
         p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(KafkaConnectors.PRODUCER_BATCH_BYTES));
         AtomicReference<Exception> failure = new AtomicReference<>();
         long sent = 0;
