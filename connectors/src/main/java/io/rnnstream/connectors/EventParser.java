@@ -30,10 +30,13 @@ public final class EventParser implements Serializable {
     static final int RAW_KEPT_CHARS = 1024;
 
     private final int featureCount;
+    /** The common shape without Jackson's tokenizer; null when the feature count is open. */
+    private final EventJsonFastPath fast;
 
     /** @param featureCount D, the features every event must carry; 0 or less accepts any count */
     public EventParser(int featureCount) {
         this.featureCount = featureCount;
+        this.fast = featureCount > 0 ? new EventJsonFastPath(featureCount) : null;
     }
 
     public int featureCount() {
@@ -65,8 +68,11 @@ public final class EventParser implements Serializable {
      *     has no {@code key} field; null when there is none
      */
     public Result parse(String raw, String recordKey) {
-        Event e = new Event();
-        e.raw = raw;
+        return parse(raw, recordKey, true);
+    }
+
+    /** @param fastPath whether the common shape may be read without Jackson (false: tests hold the two paths equal) */
+    Result parse(String raw, String recordKey, boolean fastPath) {
         if (raw == null || raw.isBlank()) {
             return bad(raw, "empty line: expected a JSON event object", null);
         }
@@ -74,6 +80,32 @@ public final class EventParser implements Serializable {
             return bad(raw.substring(0, RAW_KEPT_CHARS) + "…", "event too large: " + raw.length()
                     + " characters, the limit is " + MAX_EVENT_CHARS + " (one event is one timestep)", recordKey);
         }
+        Event e = fastPath && fast != null ? fast.read(raw) : null;
+        if (e == null) {
+            e = new Event();
+            Result bad = readWithJackson(raw, e);
+            if (bad != null) {
+                return bad;
+            }
+        }
+        e.raw = raw;
+        if (e.key == null && recordKey != null && !recordKey.isEmpty()) {
+            e.key = recordKey;
+        }
+        if (e.key == null) {
+            return bad(raw, "missing \"key\": every event needs the key of its sequence", null);
+        }
+        if (e.features == null) {
+            return bad(raw, "missing \"features\": expected an array of " + countText() + " numbers", e.key);
+        }
+        if (featureCount > 0 && e.features.length != featureCount) {
+            return bad(raw, wrongCount(featureCount, e.features.length), e.key);
+        }
+        return new Result(e, null);
+    }
+
+    /** Reads {@code raw}'s fields into {@code e}; null when it is a JSON object, else its dead letter. */
+    private Result readWithJackson(String raw, Event e) {
         try (JsonParser p = JSON.createParser(raw)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return bad(raw, "not a JSON object: expected {\"key\": ..., \"features\": [...]}", null);
@@ -91,19 +123,7 @@ public final class EventParser implements Serializable {
         } catch (IOException ex) {
             return bad(raw, "unreadable event: " + oneLine(ex.getMessage()), e.key);
         }
-        if (e.key == null && recordKey != null && !recordKey.isEmpty()) {
-            e.key = recordKey;
-        }
-        if (e.key == null) {
-            return bad(raw, "missing \"key\": every event needs the key of its sequence", null);
-        }
-        if (e.features == null) {
-            return bad(raw, "missing \"features\": expected an array of " + countText() + " numbers", e.key);
-        }
-        if (featureCount > 0 && e.features.length != featureCount) {
-            return bad(raw, wrongCount(featureCount, e.features.length), e.key);
-        }
-        return new Result(e, null);
+        return null;
     }
 
     /**

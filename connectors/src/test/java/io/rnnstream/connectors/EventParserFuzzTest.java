@@ -39,6 +39,22 @@ class EventParserFuzzTest {
         }
     }
 
+    /**
+     * The fast path for the common shape against Jackson's path on any text: the same event, or the same
+     * dead letter ({@link EventJsonFastPath} declines what it is not sure of).
+     */
+    @FuzzTest(maxDuration = "30s")
+    @DictionaryEntries({"{\"key\":\"k\",\"features\":[", "\"step\":", "\"ts\":", "\"end\":", "true", "null",
+        "1e22", "-0", "0.", "e-", "16777217", "]}"})
+    void theFastPathAndJacksonAgree(byte[] bytes) {
+        String raw = new String(bytes, StandardCharsets.UTF_8);
+        String recordKey = bytes.length % 2 == 0 ? null : "record-key";
+        EventParser.Result fast = PARSER.parse(raw, recordKey, true);
+        EventParser.Result jackson = PARSER.parse(raw, recordKey, false);
+        assertEquals(jackson.event(), fast.event(), raw);
+        assertEquals(jackson.deadLetter(), fast.deadLetter(), raw);
+    }
+
     private static final AvroCheck AVRO = new AvroCheck();
 
     /** The Avro decoder against any bytes: the same promise as the JSON parser's. */
