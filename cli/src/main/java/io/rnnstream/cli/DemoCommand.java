@@ -380,9 +380,12 @@ final class DemoCommand extends BaseCommand {
     /**
      * ... and, at a paced rate, as many as the replay sends in this long. Paced, the requests between
      * the replay, the broker, the job and the scoreboard are as small and as many as in the replay, and
-     * their code is compiled before the clock starts (docs/BENCHMARKS.md, session 14).
+     * their code is compiled before the clock starts (docs/BENCHMARKS.md, session 14). Thirty seconds, not
+     * four: with four, the compilers of the four JVMs on two cores were still at work in the replay's first
+     * seconds, and those seconds set its p99 (median 29 ms against 17 ms in five alternating runs,
+     * docs/BENCHMARKS.md, session 18); the demo takes ~25 s longer.
      */
-    private static final Duration WARM_UP_PACED = Duration.ofSeconds(4);
+    private static final Duration WARM_UP_PACED = Duration.ofSeconds(30);
 
     static int warmUpSequences(double rate, int steps) {
         if (rate <= 0) {

@@ -31,15 +31,17 @@ class DemoCommandTest {
         inRepository(() -> runShortDemo("SQL job", "--sql"));
     }
 
-    /** The warm-up: 180 digits unpaced, or four seconds of a paced replay; never more than eight seconds. */
+    /** The warm-up: 180 digits unpaced, or thirty seconds of a paced replay; never more than a minute. */
     @Test
-    void warmUpIsFourSecondsOfAPacedReplay() {
+    void warmUpIsThirtySecondsOfAPacedReplay() {
         assertEquals(180, DemoCommand.warmUpSequences(0, 28));
         assertEquals(0.0, DemoCommand.warmUpRate(0, 180 * 28));
-        assertEquals(572, DemoCommand.warmUpSequences(4000, 28));
-        assertEquals(4000.0, DemoCommand.warmUpRate(4000, 572 * 28));
+        assertEquals(4286, DemoCommand.warmUpSequences(4000, 28));
+        assertEquals(4000.0, DemoCommand.warmUpRate(4000, 4286 * 28));
         assertEquals(180, DemoCommand.warmUpSequences(100, 28));
-        assertEquals(180 * 28 / 8.0, DemoCommand.warmUpRate(100, 180 * 28));
+        assertEquals(100.0, DemoCommand.warmUpRate(100, 180 * 28));
+        // A slow rate is raised: 180 digits at 50 events/s would take 101 s.
+        assertEquals(180 * 28 / 60.0, DemoCommand.warmUpRate(50, 180 * 28));
     }
 
     interface Body {
