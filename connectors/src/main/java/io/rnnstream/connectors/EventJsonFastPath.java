@@ -85,16 +85,11 @@ final class EventJsonFastPath implements java.io.Serializable {
                 i = ws(s, i);
                 expect(s, i++, ':');
                 i = ws(s, i);
-                i = value(s, i, nameStart, nameEnd, e);
-                i = ws(s, i);
-                char c = s.charAt(i++);
-                if (c == '}') {
+                i = afterItem(s, value(s, i, nameStart, nameEnd, e), '}');
+                if (i < 0) {
+                    i = ~i;
                     break;
                 }
-                if (c != ',') {
-                    throw Decline.INSTANCE;
-                }
-                i = ws(s, i);
             }
         }
         if (ws(s, i) != n) {
@@ -208,16 +203,11 @@ final class EventJsonFastPath implements java.io.Serializable {
                 if (n == featureCount) {
                     throw Decline.INSTANCE;
                 }
-                i = number(s, i, f, n++);
-                i = ws(s, i);
-                char c = s.charAt(i++);
-                if (c == ']') {
+                i = afterItem(s, number(s, i, f, n++), ']');
+                if (i < 0) {
+                    i = ~i;
                     break;
                 }
-                if (c != ',') {
-                    throw Decline.INSTANCE;
-                }
-                i = ws(s, i);
             }
         } else {
             i++;
@@ -227,6 +217,22 @@ final class EventJsonFastPath implements java.io.Serializable {
         }
         e.features = f;
         return i;
+    }
+
+    /**
+     * After an object's member or an array's element: the index of the next one (past the comma and the
+     * whitespace), or, past {@code close}, the complement ({@code ~index}) of the index after it.
+     */
+    private static int afterItem(String s, int i, char close) throws Decline {
+        i = ws(s, i);
+        char c = s.charAt(i++);
+        if (c == close) {
+            return ~i;
+        }
+        if (c != ',') {
+            throw Decline.INSTANCE;
+        }
+        return ws(s, i);
     }
 
     /**
