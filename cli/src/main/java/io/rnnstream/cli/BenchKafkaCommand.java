@@ -53,10 +53,16 @@ final class BenchKafkaCommand extends BaseCommand {
     long events;
 
     @Option(names = "--warmup", defaultValue = "-1", paramLabel = "N",
-            description = "Events sent before the measured part starts, unpaced but for the last 4 s of a paced run;"
-                    + " their outputs are awaited, then up to 15 s for the JIT compilers and CPUs to go quiet (default:"
-                    + " one pass over the keys, at least a fifth of the events).")
+            description = "Events sent before the measured part starts, unpaced but for a paced run's last"
+                    + " --paced-warmup; their outputs are awaited, then up to 15 s for the JIT compilers and CPUs to go"
+                    + " quiet (default: one pass over the keys, at least a fifth of the events).")
     long warmup;
+
+    @Option(names = "--paced-warmup", defaultValue = "120s", paramLabel = "DURATION",
+            converter = StreamCommand.DurationConverter.class,
+            description = "How much of a paced run's warm-up goes at the rate: the code a paced job runs per request"
+                    + " compiles only at the rate (default: ${DEFAULT-VALUE}).")
+    Duration pacedWarmUp;
 
     @Option(names = "--rate", defaultValue = "0", paramLabel = "EVENTS_PER_S",
             description = "Pace the generator (default 0: unpaced, which measures throughput; latency is then the"
@@ -138,7 +144,7 @@ final class BenchKafkaCommand extends BaseCommand {
         KafkaBenchSpec spec;
         try {
             KafkaBenchSpec.Builder b = KafkaBenchSpec.builder().stages(KafkaBenchStage.parseList(stages)).keys(keys)
-                    .events(events).warmup(warmup).rate(rate).sequenceLength(sequenceLength)
+                    .events(events).warmup(warmup).pacedWarmUp(pacedWarmUp).rate(rate).sequenceLength(sequenceLength)
                     .delivery(KafkaBenchSpec.parseDelivery(delivery)).format(WireFormat.parse(format)).checkpointInterval(checkpointInterval)
                     .bufferTimeoutMs(bufferTimeoutMs).stepBundle(stepBundle).keyShuffle(KeyShuffle.parse(keyShuffle)).malformed(malformed).parallelism(parallelism).partitions(partitions).timeout(timeout)
                     .repeat(repeat);
@@ -172,7 +178,8 @@ final class BenchKafkaCommand extends BaseCommand {
             if (r.stillCompiling() && r.rate() > 0) {
                 err().printf(Locale.ROOT, "note: in stage %s the JVMs' JIT compilers ran %,.0f ms of the measured part:"
                         + " its latency and CPU are those of JVMs still warming up; for the steady state, warm up"
-                        + " longer (--warmup 1000000 --events 1400000 took about two minutes here)%n", r.stage(),
+                        + " longer at the rate (--warmup N --paced-warmup D: the last D of the N events go at the"
+                        + " rate)%n", r.stage(),
                         r.jitMillis());
             }
         }

@@ -62,6 +62,9 @@ class KafkaBenchTest {
             assertTrue(r.eventsPerSecond() > 0 && r.generatorEventsPerSecond() > 0, r.toJson());
             assertTrue(r.brokerCpuMicros() > 0 && r.generatorCpuMicros() > 0 && r.consumerCpuMicros() > 0, r.toJson());
             assertEquals(!s.equals("kafka"), r.jobCpuMicros() > 0, r.toJson());
+            // A job's outputs split at their record's timestamp into its two Kafka hops; Kafka alone has one.
+            assertEquals(s.equals("kafka") ? 0 : 2_000 - 400, r.hops().toOutput().count(), r.toJson());
+            assertEquals(s.equals("kafka") ? 0 : 2_000 - 400, r.hops().outputToCommitted().count(), r.toJson());
         }
         // Exactly-once: a read_committed consumer sees an output only once its checkpoint completed.
         KafkaBenchResult job = by.get("rnnstream");
@@ -72,12 +75,18 @@ class KafkaBenchTest {
         System.out.println(table);
         assertTrue(table.contains("| rnnstream | exactly-once |"), table);
         assertTrue(table.contains("| rnnstream ÷ ") && table.contains("| keyed "), table);
+        assertTrue(table.contains("| where the latency goes") && table.contains("| event → output written"), table);
+        // Exactly-once: an output becomes visible to read_committed at its checkpoint's commit, after it was written.
+        assertTrue(job.hops().outputToCommitted().p50() >= job.hops().outputToUncommitted().p50(), job.toJson());
         String json = KafkaBenchResult.toJson(spec.describe(), results);
         assertTrue(json.contains("\"rnnstreamOver\":\"keyed\"") && json.contains("\"secondsReadCommitted\":[["), json);
+        assertTrue(json.contains("\"hops\":null") && json.contains("\"hops\":{\"eventToOutputWritten\":{\"count\":1600"), json);
         assertEquals(2, KafkaBenchResult.ratios(results).size());
         // The goals read off these rows; those whose runs are missing say so instead of passing.
         String goals = KafkaGoals.table(KafkaGoals.evaluate(results, results, results, 300));
         assertTrue(goals.contains("| job CPU per event ÷ engine's") && goals.contains("not measured"), goals);
+        // The paced p99 beside what Kafka alone gave in the same run: the floor it sits on.
+        assertTrue(goals.contains("(same run: kafka "), goals);
     }
 
     @Test

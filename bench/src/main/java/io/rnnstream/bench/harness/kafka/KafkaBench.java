@@ -113,7 +113,7 @@ public final class KafkaBench {
         return new KafkaBenchResult(KafkaBenchStage.ENGINE.label(), "-", spec.keys(), spec.events(),
                 b.measuredEvents(), 0, b.eventsPerSecond(), Double.NaN, KafkaBenchResult.Latency.NONE,
                 KafkaBenchResult.Latency.NONE, 1e6 / b.eventsPerCpuSecond(), Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, Double.NaN, List.of(), List.of(), b.loadAverage());
+                Double.NaN, Double.NaN, List.of(), List.of(), b.loadAverage(), KafkaBenchResult.Hops.NONE);
     }
 
     /** One stage: topics, consumer, job, generator, and what they measured. */
@@ -235,6 +235,7 @@ public final class KafkaBench {
             s.put("events", Long.toString(spec.events()));
             s.put("rate", Long.toString(spec.rate()));
             s.put("warmup", Long.toString(spec.warmup()));
+            s.put("paced-warm-up-ms", Long.toString(spec.pacedWarmUp().toMillis()));
             s.put("sequence-length", Integer.toString(spec.sequenceLength()));
             s.put("features", Integer.toString(model.inputSize()));
             s.put("malformed", Double.toString(stage.runsJob() ? spec.malformed() : 0));
@@ -467,6 +468,10 @@ public final class KafkaBench {
                     + (consumerJit.at(e) - consumerJit.at(w));
             Histogram hu = LatencyConsumer.decode(r.getProperty(u + "latency-micros"));
             Histogram hc = LatencyConsumer.decode(r.getProperty(c + "latency-micros"));
+            KafkaBenchResult.Hops hops = new KafkaBenchResult.Hops(
+                    KafkaBenchResult.Latency.of(LatencyConsumer.decode(r.getProperty(u + "to-output-micros"))),
+                    KafkaBenchResult.Latency.of(LatencyConsumer.decode(r.getProperty(u + "after-output-micros"))),
+                    KafkaBenchResult.Latency.of(LatencyConsumer.decode(r.getProperty(c + "after-output-micros"))));
             // The format rides in the delivery column ("at-least-once avro"): JSON rows read as they always have.
             String delivery = KafkaBenchSpec.deliveryName(spec.delivery())
                     + (spec.format() == WireFormat.JSON ? "" : " " + spec.format().label());
@@ -474,7 +479,8 @@ public final class KafkaBench {
                     measured, spec.rate(), rate, generatorRate, KafkaBenchResult.Latency.of(hu),
                     KafkaBenchResult.Latency.of(hc), jobPerEvent, brokerPerEvent, generatorPerEvent, consumerPerEvent,
                     gc, jit, KafkaBenchResult.Second.parse(r.getProperty(u + "seconds")),
-                    KafkaBenchResult.Second.parse(r.getProperty(c + "seconds")), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                    KafkaBenchResult.Second.parse(r.getProperty(c + "seconds")), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                    hops.toOutput().count() > 0 ? hops : KafkaBenchResult.Hops.NONE);
         }
     }
 }

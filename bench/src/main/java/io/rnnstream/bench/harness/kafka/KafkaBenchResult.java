@@ -17,11 +17,42 @@ import org.HdrHistogram.Histogram;
  * than a few percent of it means the run measured JVMs still warming up, not the steady state (warm up
  * longer: {@link #stillCompiling()}). The per-second
  * latencies (JSON only) show stalls: a second whose p99 stands out, or that has no outputs at all.
+ * {@code hops}: the same latencies split where the job's output record was written.
  */
 public record KafkaBenchResult(String stage, String delivery, int keys, long events, long measuredEvents, long rate,
         double eventsPerSecond, double generatorEventsPerSecond, Latency uncommitted, Latency committed,
         double jobCpuMicros, double brokerCpuMicros, double generatorCpuMicros, double consumerCpuMicros,
-        double jobGcMillis, double jitMillis, List<Second> uncommittedSeconds, List<Second> committedSeconds, double loadAverage) {
+        double jobGcMillis, double jitMillis, List<Second> uncommittedSeconds, List<Second> committedSeconds, double loadAverage,
+        Hops hops) {
+
+    /**
+     * A job stage's latency in its two Kafka hops, split at the output record's timestamp (stamped by the
+     * job's producer when the sink hands it the output): from the event's producer timestamp to then
+     * (the event's producer batch, the broker, the job's fetch, the job), and from then to each
+     * consumer's poll (the job's producer batch, the broker, the transaction's commit for
+     * read_committed, the consumer's fetch). Kafka's timestamps are whole milliseconds, so each part
+     * is ±1 ms. {@link #NONE} where no job ran (Kafka alone, the engine).
+     */
+    public record Hops(Latency toOutput, Latency outputToUncommitted, Latency outputToCommitted) {
+        public static final Hops NONE = new Hops(Latency.NONE, Latency.NONE, Latency.NONE);
+
+        boolean measured() {
+            return toOutput.count > 0;
+        }
+
+        String json() {
+            return "{\"eventToOutputWritten\":" + toOutput.json() + ",\"outputWrittenToReadUncommitted\":"
+                    + outputToUncommitted.json() + ",\"outputWrittenToReadCommitted\":" + outputToCommitted.json() + "}";
+        }
+
+        static Hops median(List<KafkaBenchResult> runs) {
+            if (runs.stream().anyMatch(r -> !r.hops.measured())) {
+                return NONE;
+            }
+            return new Hops(Latency.median(runs, r -> r.hops.toOutput), Latency.median(runs, r -> r.hops.outputToUncommitted),
+                    Latency.median(runs, r -> r.hops.outputToCommitted));
+        }
+    }
 
     /** One second of the measured part, from its first output: outputs, and their latency in µs. */
     public record Second(long second, long count, long p50Micros, long p99Micros, long maxMicros) {
@@ -69,7 +100,11 @@ public record KafkaBenchResult(String stage, String delivery, int keys, long eve
 
         /** Each percentile's own median over the runs, of one consumer's latencies. */
         static Latency median(List<KafkaBenchResult> runs, boolean uncommitted) {
-            List<Latency> ls = runs.stream().map(r -> uncommitted ? r.uncommitted : r.committed).toList();
+            return median(runs, r -> uncommitted ? r.uncommitted : r.committed);
+        }
+
+        static Latency median(List<KafkaBenchResult> runs, java.util.function.Function<KafkaBenchResult, Latency> which) {
+            List<Latency> ls = runs.stream().map(which).toList();
             if (ls.stream().anyMatch(l -> l.count == 0)) {
                 return NONE;
             }
@@ -110,6 +145,18 @@ public record KafkaBenchResult(String stage, String delivery, int keys, long eve
         if (ratios.size() > 1) {
             sb.append('\n').append(MarkdownTable.of(ratios, 1));
         }
+        List<String[]> hops = new ArrayList<>();
+        hops.add(new String[] {"where the latency goes (ms p50 / p99 / p99.9 / max)", "event → output written",
+            "output written → uncommitted", "output written → committed"});
+        for (KafkaBenchResult r : results) {
+            if (r.hops.measured()) {
+                hops.add(new String[] {r.stage, r.hops.toOutput.cell(), r.hops.outputToUncommitted.cell(),
+                    r.hops.outputToCommitted.cell()});
+            }
+        }
+        if (hops.size() > 1) {
+            sb.append('\n').append(MarkdownTable.of(hops, 1));
+        }
         return sb.toString();
     }
 
@@ -130,7 +177,7 @@ public record KafkaBenchResult(String stage, String delivery, int keys, long eve
                 med(runs, KafkaBenchResult::brokerCpuMicros), med(runs, KafkaBenchResult::generatorCpuMicros),
                 med(runs, KafkaBenchResult::consumerCpuMicros), med(runs, KafkaBenchResult::jobGcMillis),
                 med(runs, KafkaBenchResult::jitMillis), List.of(),
-                List.of(), med(runs, KafkaBenchResult::loadAverage));
+                List.of(), med(runs, KafkaBenchResult::loadAverage), Hops.median(runs));
     }
 
     private static final String MEDIAN = " (median of ";
@@ -182,10 +229,11 @@ public record KafkaBenchResult(String stage, String delivery, int keys, long eve
                 + "\"measuredEvents\":%d,\"rate\":%d,\"eventsPerSecond\":%s,\"generatorEventsPerSecond\":%s,"
                 + "\"readUncommitted\":%s,\"readCommitted\":%s,\"cpuMicrosPerEvent\":{\"job\":%s,\"broker\":%s,"
                 + "\"generator\":%s,\"consumer\":%s},\"jobGcMillis\":%s,\"jitMillis\":%s,\"loadAverage\":%.2f,"
-                + "\"secondsReadUncommitted\":%s,\"secondsReadCommitted\":%s}", stage, delivery, keys, events,
+                + "\"hops\":%s,\"secondsReadUncommitted\":%s,\"secondsReadCommitted\":%s}", stage, delivery, keys, events,
                 measuredEvents, rate, num(eventsPerSecond), num(generatorEventsPerSecond), uncommitted.json(),
                 committed.json(), num(jobCpuMicros), num(brokerCpuMicros), num(generatorCpuMicros),
-                num(consumerCpuMicros), num(jobGcMillis), num(jitMillis), loadAverage, seconds(uncommittedSeconds),
+                num(consumerCpuMicros), num(jobGcMillis), num(jitMillis), loadAverage,
+                hops.measured() ? hops.json() : "null", seconds(uncommittedSeconds),
                 seconds(committedSeconds));
     }
 

@@ -15,10 +15,19 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
  * stages run side by side. Made with {@link #builder()}; {@link Builder#build()} checks everything once.
  */
 public final class KafkaBenchSpec {
+    /**
+     * The paced part of a paced run's warm-up, unless set. A paced job runs per request what an unpaced one
+     * runs per record (a fetch or a produce request carries a few records), so that code reaches the JIT's
+     * last tier only at the rate, after a minute or more. At 10,000 events/s (docs/BENCHMARKS.md, sessions
+     * 18 and 19): after 4 paced seconds the JVMs' compilers still ran ~23 s of a 60 s measured part, after
+     * 30 s 12–26 s, after 120 s 3–7 s; the whole window's p99 went 35 → 28–41 → 24–27 ms.
+     */
+    public static final Duration DEFAULT_PACED_WARM_UP = Duration.ofSeconds(120);
     private final List<KafkaBenchStage> stages;
     private final int keys;
     private final long events;
     private final long warmup;
+    private final Duration pacedWarmUp;
     private final int sequenceLength;
     private final long rate;
     private final double malformed;
@@ -41,6 +50,7 @@ public final class KafkaBenchSpec {
         this.keys = b.keys;
         this.events = b.events;
         this.warmup = b.warmup >= 0 ? b.warmup : Math.max(b.keys, b.events / 5);
+        this.pacedWarmUp = b.pacedWarmUp;
         this.sequenceLength = b.sequenceLength;
         this.rate = b.rate;
         this.malformed = b.malformed;
@@ -81,6 +91,11 @@ public final class KafkaBenchSpec {
     /** Outputs before the clock starts: latency and throughput count only the ones after. */
     public long warmup() {
         return warmup;
+    }
+
+    /** How much of a paced run's warm-up goes at the rate (the rest is sent unpaced, before it). */
+    public Duration pacedWarmUp() {
+        return pacedWarmUp;
     }
 
     public int sequenceLength() {
@@ -163,7 +178,8 @@ public final class KafkaBenchSpec {
     public String describe() {
         return String.format(Locale.ROOT, "%,d keys, %,d events (warm-up %,d), %s, %s, checkpoint %d ms, buffer"
                 + " timeout %s, step bundles of %d, key shuffle %s, parallelism %d, %d partitions", keys, events, warmup,
-                rate == 0 ? "unpaced" : String.format(Locale.ROOT, "paced at %,d/s", rate),
+                rate == 0 ? "unpaced" : String.format(Locale.ROOT, "paced at %,d/s (warm-up's last %d s too)", rate,
+                        pacedWarmUp.toSeconds()),
                 deliveryName(delivery) + ", " + format.label(),
                 checkpointInterval.toMillis(), bufferTimeoutMs < 0 ? "Flink's default" : bufferTimeoutMs + " ms",
                 stepBundle, keyShuffle.name().toLowerCase(Locale.ROOT), parallelism, partitions) + (repeat > 1 ? ", " + repeat + " rounds" : "")
@@ -200,6 +216,7 @@ public final class KafkaBenchSpec {
         private int keys = 2_000;
         private long events = 200_000;
         private long warmup = -1;
+        private Duration pacedWarmUp = DEFAULT_PACED_WARM_UP;
         private int sequenceLength = 28;
         private long rate;
         private double malformed;
@@ -235,6 +252,16 @@ public final class KafkaBenchSpec {
         }
 
         /** -1: one pass over the keys, and at least a fifth of the events (as {@code bench}). */
+        /**
+         * The warm-up's last part sent at the rate ({@link #DEFAULT_PACED_WARM_UP} unless set): what the
+         * JVMs compile for a paced run differs from an unpaced one (per request, not per record), so they
+         * need time at the rate.
+         */
+        public Builder pacedWarmUp(Duration d) {
+            this.pacedWarmUp = d;
+            return this;
+        }
+
         public Builder warmup(long n) {
             this.warmup = n;
             return this;
@@ -351,6 +378,9 @@ public final class KafkaBenchSpec {
             }
             if (checkpointInterval == null || checkpointInterval.isNegative() || checkpointInterval.isZero()) {
                 throw new IllegalArgumentException("--checkpoint-interval must be positive, not " + checkpointInterval);
+            }
+            if (pacedWarmUp == null || pacedWarmUp.isNegative()) {
+                throw new IllegalArgumentException("--paced-warmup must be 0 or more, not " + pacedWarmUp);
             }
             if (bufferTimeoutMs < -1) {
                 throw new IllegalArgumentException("--buffer-timeout must be -1 (Flink's default), 0 or more, not "

@@ -37,12 +37,26 @@ public final class KafkaGoals {
         Optional<KafkaBenchResult> paced = row(pacedAtLeastOnce, KafkaBenchStage.RNNSTREAM);
         goals.add(goal("paced 10k/s at-least-once, read_uncommitted p50", "≤ 5 ms",
                 paced.map(r -> r.uncommitted().p50()), v -> v <= 5, "%.1f ms"));
-        goals.add(goal("paced 10k/s at-least-once, read_uncommitted p99", "≤ 20 ms",
-                paced.map(r -> r.uncommitted().p99()), v -> v <= 20, "%.1f ms"));
+        goals.add(withAnchors(goal("paced 10k/s at-least-once, read_uncommitted p99", "≤ 20 ms",
+                paced.map(r -> r.uncommitted().p99()), v -> v <= 20, "%.1f ms"), pacedAtLeastOnce));
         Optional<KafkaBenchResult> eo = row(pacedExactlyOnce, KafkaBenchStage.RNNSTREAM);
         goals.add(goal("paced 10k/s exactly-once, read_committed p99", "≤ " + (checkpointMs + 50) + " ms",
                 eo.map(r -> r.committed().p99()), v -> v <= checkpointMs + 50, "%.0f ms"));
         return goals;
+    }
+
+    /**
+     * The same run's anchors beside a latency: a p99 that Kafka alone or the passthrough (the same source and
+     * sink, no model) does not reach on the machine at hand is that machine's floor, not the job's.
+     */
+    private static Goal withAnchors(Goal g, List<KafkaBenchResult> run) {
+        StringBuilder sb = new StringBuilder();
+        for (KafkaBenchStage a : List.of(KafkaBenchStage.KAFKA, KafkaBenchStage.PASSTHROUGH)) {
+            row(run, a).filter(r -> r.uncommitted().count() > 0).ifPresent(r -> sb.append(sb.length() == 0 ? "" : ", ")
+                    .append(String.format(Locale.ROOT, "%s %.1f", a.label(), r.uncommitted().p99())));
+        }
+        return g.met().isEmpty() || sb.length() == 0 ? g
+                : new Goal(g.goal(), g.target(), g.measured() + " (same run: " + sb + ")", g.met());
     }
 
     public static String table(List<Goal> goals) {

@@ -49,6 +49,12 @@ public final class LatencyConsumer {
     static final class Measured {
         final AtomicLong count = new AtomicLong();
         final Histogram latencyMicros = new Histogram(3);
+        /**
+         * The two Kafka hops of a job's output, split at its record's timestamp (the job's producer stamps
+         * it when the sink hands the output over): event → output written, and output written → this poll.
+         */
+        final Histogram toOutputMicros = new Histogram(3);
+        final Histogram afterOutputMicros = new Histogram(3);
         /** Each second of the measured part (since its first record): "SECOND:COUNT:P50_US:P99_US:MAX_US". */
         final List<String> seconds = new ArrayList<>();
         private final Histogram second = new Histogram(3);
@@ -70,6 +76,16 @@ public final class LatencyConsumer {
                 secondIndex++;
             }
             second.recordValue(latency);
+        }
+
+        /** Only outputs carry their event's time in a header; the events topic (Kafka alone) has one hop. */
+        void split(ConsumerRecord<byte[], byte[]> r, long now) {
+            Header h = r.headers().lastHeader(KafkaConnectors.EVENT_TIME_HEADER);
+            if (h != null) {
+                long written = 1_000 * r.timestamp();
+                toOutputMicros.recordValue(Math.max(0, written - 1_000 * millis(h)));
+                afterOutputMicros.recordValue(Math.max(0, now - written));
+            }
         }
 
         void endSecond() {
@@ -165,6 +181,7 @@ public final class LatencyConsumer {
                         long latency = Math.max(0, now - 1_000 * eventMillis(r));
                         m.latencyMicros.recordValue(latency);
                         m.record(now, latency);
+                        m.split(r, now);
                     }
                 }
                 m.lastMicros = now;
@@ -234,7 +251,11 @@ public final class LatencyConsumer {
     /** The event's producer timestamp: the output's header, or the record's own timestamp (the events topic). */
     static long eventMillis(ConsumerRecord<byte[], byte[]> r) {
         Header h = r.headers().lastHeader(KafkaConnectors.EVENT_TIME_HEADER);
-        return h == null ? r.timestamp() : Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII));
+        return h == null ? r.timestamp() : millis(h);
+    }
+
+    private static long millis(Header h) {
+        return Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII));
     }
 
     private static void write(Path file, Measured[] m) throws Exception {
@@ -244,6 +265,8 @@ public final class LatencyConsumer {
             p.setProperty(k + "count", Long.toString(m[i].count.get()));
             p.setProperty(k + "last-micros", Long.toString(m[i].lastMicros));
             p.setProperty(k + "latency-micros", encode(m[i].latencyMicros));
+            p.setProperty(k + "to-output-micros", encode(m[i].toOutputMicros));
+            p.setProperty(k + "after-output-micros", encode(m[i].afterOutputMicros));
             p.setProperty(k + "seconds", String.join(",", m[i].seconds));
         }
         try (OutputStream o = Files.newOutputStream(file)) {

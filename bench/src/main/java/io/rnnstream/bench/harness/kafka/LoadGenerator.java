@@ -22,8 +22,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code i mod N}, unpaced or at a fixed rate. Each record's timestamp is the moment it is sent and its
  * {@code ts} is the same value, so latency runs from the record's producer timestamp.
  *
- * <p>The warm-up events go first, unpaced but for their last {@link #PACED_WARM_UP_SECONDS} seconds' worth
- * at a paced rate: all paced, the JVMs' JIT compilers would still be compiling through the measured part
+ * <p>The warm-up events go first, unpaced but for their last {@code paced-warm-up-ms} worth
+ * at a paced rate ({@link KafkaBenchSpec#DEFAULT_PACED_WARM_UP}): all paced, the JVMs' JIT compilers would still be compiling through the measured part
  * (at 1,000 events/s they took half of the two cores, and every process's CPU per event doubled), where a
  * long-running job has long since finished; all unpaced, the code that runs per request (each one a few
  * records at a paced rate) was still cold when the clock started (docs/BENCHMARKS.md, session 14). Then
@@ -34,13 +34,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class LoadGenerator {
     private static final long PARK_SLACK_NANOS = 200_000;
-    /**
-     * Thirty, not four: after four paced seconds the four JVMs' compilers still ran for ~23 s of a 60 s
-     * measured part at 10,000 events/s, after thirty for ~11 s, and the whole window's p99 fell from 35 to
-     * 27 ms (docs/BENCHMARKS.md, session 18). A warm-up shorter than this many seconds at the rate is
-     * paced all through.
-     */
-    static final long PACED_WARM_UP_SECONDS = 30;
 
     private LoadGenerator() {}
 
@@ -51,6 +44,8 @@ public final class LoadGenerator {
         long events = Long.parseLong(s.getProperty("events"));
         long rate = Long.parseLong(s.getProperty("rate"));
         long warmup = Long.parseLong(s.getProperty("warmup"));
+        long pacedWarmUpMillis = Long.parseLong(s.getProperty("paced-warm-up-ms",
+                Long.toString(KafkaBenchSpec.DEFAULT_PACED_WARM_UP.toMillis())));
         int t = Integer.parseInt(s.getProperty("sequence-length"));
         int d = Integer.parseInt(s.getProperty("features"));
         double malformed = Double.parseDouble(s.getProperty("malformed", "0"));
@@ -80,7 +75,8 @@ public final class LoadGenerator {
             producer.partitionsFor(topic);
             long start = System.nanoTime();
             long first = 0;
-            long pacedFrom = rate > 0 ? Math.max(0, warmup - rate * PACED_WARM_UP_SECONDS) : warmup;
+            // A warm-up shorter than the paced part is paced all through.
+            long pacedFrom = rate > 0 ? Math.max(0, warmup - rate * pacedWarmUpMillis / 1_000) : warmup;
             for (long i = 0; i < events && failure.get() == null; i++) {
                 if (i == pacedFrom && i < warmup) {
                     start = System.nanoTime();
