@@ -16,6 +16,7 @@ import io.rnnstream.job.swap.ModelUpdate;
 import io.rnnstream.job.swap.ServedModels;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -92,6 +93,14 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
     /** Whether events come fast enough to fill a bundle within its wait (decided every wait). */
     private transient boolean bundling;
     private transient int arrivedSinceTick;
+    /** The bundles' tick while events come; null once IDLE_TICKS waits in a row saw none. */
+    private transient ScheduledFuture<?> tick;
+    private transient int idleTicks;
+    /**
+     * A subtask without events stops its tick after this many empty waits (100 ms at the default 1 ms),
+     * so that an idle job does not wake its task a thousand times a second; the next event starts it again.
+     */
+    static final int IDLE_TICKS = 100;
 
     /**
      * @param modelId written on every output record (e.g. {@code model.id()})
@@ -144,8 +153,6 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
             core.stepWith(bundle);
             // Events are stepped as they come until the first wait has shown a bundle's worth of them.
             bundling = false;
-            long wait = opts.stepBundleWait().toMillis();
-            getProcessingTimeService().scheduleWithFixedDelay(t -> tick(), wait, wait);
         }
         if (restored) {
             countRestored();
@@ -222,6 +229,10 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
     public void processElement(StreamRecord<Event> element) throws Exception {
         if (bundle != null) {
             arrivedSinceTick++;
+            if (tick == null) {
+                long wait = opts.stepBundleWait().toMillis();
+                tick = getProcessingTimeService().scheduleWithFixedDelay(t -> tick(), wait, wait);
+            }
             if (bundling) {
                 if (bundle.add(getCurrentKey(), element.getValue(), element.getTimestamp(), element.hasTimestamp())) {
                     flush();
@@ -277,15 +288,27 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
     }
 
     /**
-     * Every --step-bundle-wait: the time bound (a bundle that did not fill is stepped now), and whether
-     * to bundle until the next tick. Only while at least a bundle's worth of events arrived in the last
-     * wait: then a bundle fills before its bound, and waiting costs each event less than the bundle saves;
-     * slower, each event would wait the whole bound for nothing, so events are stepped as they come.
+     * Every --step-bundle-wait while events come: the time bound (a bundle that did not fill is stepped
+     * now), and whether to bundle until the next tick. Only while at least a bundle's worth of events
+     * arrived in the last wait: then a bundle fills before its bound, and waiting costs each event less
+     * than the bundle saves; slower, each event would wait the whole bound for nothing, so events are
+     * stepped as they come.
      */
     private void tick() throws Exception {
         flush();
         bundling = arrivedSinceTick >= opts.stepBundle();
+        idleTicks = arrivedSinceTick == 0 ? idleTicks + 1 : 0;
         arrivedSinceTick = 0;
+        if (idleTicks >= IDLE_TICKS) {
+            tick.cancel(false);
+            tick = null;
+            idleTicks = 0;
+        }
+    }
+
+    /** Whether the bundles' tick runs now (for tests). */
+    boolean ticking() {
+        return tick != null;
     }
 
     /** {@link #flush()} from inside a timer callback, whose key Flink set and expects back. */

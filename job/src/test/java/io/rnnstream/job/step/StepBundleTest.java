@@ -1,6 +1,7 @@
 package io.rnnstream.job.step;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -336,6 +337,41 @@ class StepBundleTest {
         assertEquals(11, h.extractOutputValues().size());
         h.processElement(new Event("c", 0, Event.NO_TS, x[12], false), 0);
         assertEquals(12, h.extractOutputValues().size(), "stepped on arrival again");
+        h.close();
+    }
+
+    /**
+     * An idle subtask stops the bundles' tick after {@link StepOperator#IDLE_TICKS} empty waits (an idle
+     * job would otherwise wake its task every millisecond); the next event starts it again, and bundling
+     * resumes as after open(): once a wait has seen a bundle's worth of events.
+     */
+    @Test
+    void anIdleSubtaskStopsTheTickAndTheNextEventStartsIt() throws Exception {
+        var h = harness(() -> TestModels.simpleRnn(1), 8, null, null);
+        StepOperator op = (StepOperator) h.getOperator();
+        float[][] x = TestModels.sequence(1, 30);
+        h.setProcessingTime(0);
+        assertFalse(op.ticking(), "no events yet, no tick");
+        h.processElement(new Event("a", 0, Event.NO_TS, x[0], false), 0);
+        assertTrue(op.ticking());
+        for (int ms = 1; ms <= StepOperator.IDLE_TICKS; ms++) {
+            h.setProcessingTime(ms);
+        }
+        assertTrue(op.ticking(), "one wait saw the event, then " + (StepOperator.IDLE_TICKS - 1) + " empty ones");
+        long t = StepOperator.IDLE_TICKS + 1;
+        h.setProcessingTime(t);
+        assertFalse(op.ticking(), StepOperator.IDLE_TICKS + " empty waits in a row");
+        for (int k = 0; k < 8; k++) {
+            h.processElement(new Event("k" + k, 0, Event.NO_TS, x[1 + k], false), 0);
+        }
+        assertTrue(op.ticking());
+        assertEquals(1 + 8, h.extractOutputValues().size(), "stepped on arrival");
+        h.setProcessingTime(t + 1); // a bundle's worth in the last wait: bundling
+        h.processElement(new Event("b", 0, Event.NO_TS, x[10], false), 0);
+        h.processElement(new Event("c", 0, Event.NO_TS, x[11], false), 0);
+        assertEquals(1 + 8, h.extractOutputValues().size(), "held for the bundle");
+        h.setProcessingTime(t + 2); // the bound
+        assertEquals(1 + 8 + 2, h.extractOutputValues().size());
         h.close();
     }
 
