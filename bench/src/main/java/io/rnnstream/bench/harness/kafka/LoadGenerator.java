@@ -22,11 +22,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code i mod N}, unpaced or at a fixed rate. Each record's timestamp is the moment it is sent and its
  * {@code ts} is the same value, so latency runs from the record's producer timestamp.
  *
- * <p>The warm-up events go first, unpaced but for their last {@code paced-warm-up-ms} worth
- * at a paced rate ({@link KafkaBenchSpec#DEFAULT_PACED_WARM_UP}): all paced, the JVMs' JIT compilers would still be compiling through the measured part
- * (at 1,000 events/s they took half of the two cores, and every process's CPU per event doubled), where a
- * long-running job has long since finished; all unpaced, the code that runs per request (each one a few
- * records at a paced rate) was still cold when the clock started (docs/BENCHMARKS.md, session 14). Then
+ * <p>The warm-up events go first, unpaced but for their last {@code paced-warm-up-ms} worth at the rate
+ * ({@link KafkaBenchSpec#DEFAULT_PACED_WARM_UP}). The unpaced part compiles what runs per record: a short
+ * warm-up all paced left the JVMs' JIT compilers compiling through the measured part (at 1,000 events/s
+ * they took half of the two cores, and every process's CPU per event doubled), where a long-running job
+ * has long since finished. The paced part compiles what runs per request (each one a few records at a
+ * paced rate), which an unpaced warm-up leaves cold (docs/BENCHMARKS.md, sessions 14 and 19). Then
  * it prints {@code warm} and waits for {@code go} on stdin, which the harness sends once their outputs
  * are all in and the machine is quiet: the measured events start on a pipeline that is up, warm and
  * empty. It prints {@code go WALL_US CPU_NS} when it resumes, {@code sent COUNT CPU_NS} (acknowledged
