@@ -295,6 +295,11 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
      * stepped as they come.
      */
     private void tick() throws Exception {
+        if (tick == null) {
+            // Stopped already: this run's mail was queued while the task was busy (loading a model, say),
+            // when the timer thread kept firing. Nothing can be bundled while stopped.
+            return;
+        }
         flush();
         bundling = arrivedSinceTick >= opts.stepBundle();
         idleTicks = arrivedSinceTick == 0 ? idleTicks + 1 : 0;
