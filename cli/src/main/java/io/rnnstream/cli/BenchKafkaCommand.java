@@ -139,6 +139,12 @@ final class BenchKafkaCommand extends BaseCommand {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON to this file.")
     Path json;
 
+    @Option(names = "--trace", paramLabel = "DIR",
+            description = "Also write each measured output's times to DIR/STAGE-ROUND-uncommitted.csv and"
+                    + " -committed.csv (one per consumer): event_ms, record_ms (when the job wrote the output),"
+                    + " polled_us; one line per output, to find which outputs were slow, when, and in which hop.")
+    Path trace;
+
     @Override
     protected int run() throws Exception {
         KafkaBenchSpec spec;
@@ -151,6 +157,15 @@ final class BenchKafkaCommand extends BaseCommand {
             producerProperties.forEach(b::producerProperty);
             consumerProperties.forEach(b::consumerProperty);
             kafkaProperties.forEach(b::jobKafkaProperty);
+            if (trace != null) {
+                try {
+                    Files.createDirectories(trace);
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("--trace " + trace + ": cannot create that directory ("
+                            + e.getClass().getSimpleName() + "); name one you can write to", e);
+                }
+                b.traceDir(trace.toAbsolutePath());
+            }
             spec = b.build();
         } catch (IllegalArgumentException e) {
             throw new ModelException(e.getMessage(), e);

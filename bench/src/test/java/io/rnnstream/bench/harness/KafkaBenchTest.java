@@ -34,7 +34,7 @@ class KafkaBenchTest {
     void everyStageIsMeasuredSideBySide() throws Exception {
         KafkaBenchSpec spec = KafkaBenchSpec.builder().keys(50).events(2_000).rate(2_000)
                 .stages(List.of(KafkaBenchStage.KAFKA, KafkaBenchStage.KEYED, KafkaBenchStage.RNNSTREAM))
-                .checkpointInterval(java.time.Duration.ofMillis(300)).malformed(0.1).build();
+                .checkpointInterval(java.time.Duration.ofMillis(300)).malformed(0.1).traceDir(dir.resolve("trace")).build();
         List<String> seen = new ArrayList<>();
         List<KafkaBenchResult> results = KafkaBench.run(spec, TestModels.simpleRnn(3), dir, new KafkaBench.Listener() {
             @Override
@@ -65,6 +65,22 @@ class KafkaBenchTest {
             // A job's outputs split at their record's timestamp into its two Kafka hops; Kafka alone has one.
             assertEquals(s.equals("kafka") ? 0 : 2_000 - 400, r.hops().toOutput().count(), r.toJson());
             assertEquals(s.equals("kafka") ? 0 : 2_000 - 400, r.hops().outputToCommitted().count(), r.toJson());
+        }
+        // --trace: a line per measured output and consumer, each stage run in files of its own.
+        for (String s : List.of("kafka-0-uncommitted", "kafka-0-committed", "keyed-0-uncommitted",
+                "rnnstream-0-uncommitted", "rnnstream-0-committed")) {
+            List<String> lines = java.nio.file.Files.readAllLines(dir.resolve("trace").resolve(s + ".csv"));
+            assertEquals("event_ms,record_ms,polled_us", lines.get(0));
+            assertEquals(1 + 2_000 - 400, lines.size(), s);
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.split(",");
+                long event = Long.parseLong(f[0]);
+                long record = Long.parseLong(f[1]);
+                long polled = Long.parseLong(f[2]);
+                // Kafka alone: the record is the event; a job writes its output after the event was sent.
+                assertTrue(s.startsWith("kafka") ? record == event : record >= event, line);
+                assertTrue(polled >= 1_000 * event, line);
+            }
         }
         // Exactly-once: a read_committed consumer sees an output only once its checkpoint completed.
         KafkaBenchResult job = by.get("rnnstream");

@@ -16,6 +16,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.SecretKeyFactory;
@@ -537,9 +538,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private static ProcessBuilder javaProcess(Path log4j, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xms256m");
-        cmd.add("-Xmx512m");
-        cmd.add("-XX:+UseG1GC");
+        cmd.addAll(jvmOptions(System.getenv()));
         cmd.add("-Dlog4j2.configurationFile=" + log4j.toUri());
         cmd.add("-Djava.io.tmpdir=" + log4j.getParent());
         cmd.add("-cp");
@@ -547,6 +546,24 @@ public final class LocalKafkaBroker implements AutoCloseable {
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd);
+    }
+
+    /**
+     * The broker JVM's options, from the variables Kafka's own start scripts read, where set:
+     * {@code KAFKA_HEAP_OPTS} (here -Xms256m -Xmx512m), {@code KAFKA_JVM_PERFORMANCE_OPTS} (here G1) and
+     * {@code KAFKA_OPTS} (none). Each is split on whitespace, as the scripts do.
+     */
+    static List<String> jvmOptions(Map<String, String> env) {
+        List<String> options = new ArrayList<>();
+        options.addAll(words(env.get("KAFKA_HEAP_OPTS"), "-Xms256m -Xmx512m"));
+        options.addAll(words(env.get("KAFKA_JVM_PERFORMANCE_OPTS"), "-XX:+UseG1GC"));
+        options.addAll(words(env.get("KAFKA_OPTS"), ""));
+        return options;
+    }
+
+    private static List<String> words(String value, String otherwise) {
+        String v = value == null || value.isBlank() ? otherwise : value;
+        return v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,6 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LocalKafkaBrokerTest {
+
+    @Test
+    void theBrokerJvmTakesKafkasOwnScriptVariables() {
+        assertEquals(List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC"), LocalKafkaBroker.jvmOptions(Map.of()));
+        assertEquals(List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Dx=y"),
+                LocalKafkaBroker.jvmOptions(Map.of("KAFKA_HEAP_OPTS", " -Xms1g  -Xmx1g ",
+                        "KAFKA_JVM_PERFORMANCE_OPTS", "-XX:+UseG1GC -XX:MaxGCPauseMillis=20", "KAFKA_OPTS", "-Dx=y")));
+        assertEquals(List.of("-Xms256m", "-Xmx512m", "-XX:+UseSerialGC"),
+                LocalKafkaBroker.jvmOptions(Map.of("KAFKA_HEAP_OPTS", " ", "KAFKA_JVM_PERFORMANCE_OPTS", "-XX:+UseSerialGC")));
+    }
 
     @Test
     void startsOnLoopbackCarriesRecordsAndStops(@TempDir Path dir) throws Exception {

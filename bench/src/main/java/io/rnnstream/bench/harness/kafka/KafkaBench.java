@@ -70,6 +70,9 @@ public final class KafkaBench {
             throws Exception {
         List<KafkaBenchResult> results = new ArrayList<>();
         Map<KafkaBenchStage, List<KafkaBenchResult>> byStage = new LinkedHashMap<>();
+        if (spec.traceDir().isPresent()) {
+            Files.createDirectories(spec.traceDir().get());
+        }
         LocalKafkaBroker broker = null;
         try {
             int i = 0;
@@ -224,6 +227,7 @@ public final class KafkaBench {
             s.put("format", spec.format().label());
             s.put("values", stage == KafkaBenchStage.KAFKA ? "events" : "outputs");
             spec.consumerProperties().forEach((k, v) -> s.put("consumer." + k, v.toString()));
+            spec.traceDir().ifPresent(t -> s.put("trace", t.resolve(dir.getFileName().toString()).toAbsolutePath().toString()));
             return s;
         }
 

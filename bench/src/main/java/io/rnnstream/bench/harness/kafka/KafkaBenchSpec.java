@@ -3,10 +3,12 @@ package io.rnnstream.bench.harness.kafka;
 import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.job.KafkaJob;
 import io.rnnstream.job.KeyShuffle;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
@@ -44,6 +46,7 @@ public final class KafkaBenchSpec {
     private final Properties producerProperties;
     private final Properties consumerProperties;
     private final Properties jobKafkaProperties;
+    private final Optional<Path> traceDir;
 
     private KafkaBenchSpec(Builder b) {
         this.stages = List.copyOf(b.stages);
@@ -67,6 +70,7 @@ public final class KafkaBenchSpec {
         this.producerProperties = copy(b.producerProperties);
         this.consumerProperties = copy(b.consumerProperties);
         this.jobKafkaProperties = copy(b.jobKafkaProperties);
+        this.traceDir = b.traceDir;
     }
 
     public static Builder builder() {
@@ -174,6 +178,15 @@ public final class KafkaBenchSpec {
         return copy(jobKafkaProperties);
     }
 
+    /**
+     * Where each stage run writes its consumers' measured records, one CSV line each, in
+     * {@code STAGE-ROUND-uncommitted.csv} and {@code STAGE-ROUND-committed.csv} ({@code --trace}): which
+     * records were slow, when, and in which hop. Empty: no trace.
+     */
+    public Optional<Path> traceDir() {
+        return traceDir;
+    }
+
     /** The settings as one line, for the report. */
     public String describe() {
         return String.format(Locale.ROOT, "%,d keys, %,d events (warm-up %,d), %s, %s, checkpoint %d ms, buffer"
@@ -233,6 +246,7 @@ public final class KafkaBenchSpec {
         private final Properties producerProperties = new Properties();
         private final Properties consumerProperties = new Properties();
         private final Properties jobKafkaProperties = new Properties();
+        private Optional<Path> traceDir = Optional.empty();
 
         private Builder() {}
 
@@ -349,6 +363,12 @@ public final class KafkaBenchSpec {
 
         public Builder jobKafkaProperty(String key, String value) {
             jobKafkaProperties.setProperty(key, value);
+            return this;
+        }
+
+        /** A directory for the latency traces (see {@link KafkaBenchSpec#traceDir()}). */
+        public Builder traceDir(Path dir) {
+            this.traceDir = Optional.of(dir);
             return this;
         }
 

@@ -8,6 +8,7 @@ import io.rnnstream.connectors.EventParser;
 import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.connectors.kafka.KafkaConnectors;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -118,9 +119,11 @@ public final class LatencyConsumer {
             p.putAll(base);
             p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, ISOLATION[i]);
             Measured mi = m[i];
+            Path trace = s.getProperty("trace") == null ? null
+                    : Path.of(s.getProperty("trace") + "-" + ISOLATION[i].replace("read_", "") + ".csv");
             Thread t = new Thread(() -> {
                 try {
-                    consume(p, topic, expected, warmup, idleNanos, mi, ready, decoder);
+                    consume(p, topic, expected, warmup, idleNanos, mi, ready, decoder, trace);
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
                     ready.countDown();
@@ -151,9 +154,10 @@ public final class LatencyConsumer {
     }
 
     private static void consume(Properties p, String topic, long expected, long warmup, long idleNanos, Measured m,
-            CountDownLatch ready, Decoder decoder) {
+            CountDownLatch ready, Decoder decoder, Path trace) throws IOException {
         try (KafkaConsumer<byte[], byte[]> c =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                Trace tr = trace == null ? null : new Trace(trace)) {
             // Assigned, not subscribed: no group to join, no rebalance delay before the first record.
             List<TopicPartition> parts = c.partitionsFor(topic).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
@@ -182,12 +186,37 @@ public final class LatencyConsumer {
                         m.latencyMicros.recordValue(latency);
                         m.record(now, latency);
                         m.split(r, now);
+                        if (tr != null) {
+                            tr.line(eventMillis(r), r.timestamp(), now);
+                        }
                     }
                 }
                 m.lastMicros = now;
                 m.count.set(n);
             }
             m.endSecond();
+        }
+    }
+
+    /** {@code --trace}: one CSV line per measured record, written as it is polled (buffered). */
+    private static final class Trace implements AutoCloseable {
+        private final java.io.Writer out;
+        private final StringBuilder line = new StringBuilder(48);
+
+        Trace(Path file) throws IOException {
+            out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII);
+            out.write("event_ms,record_ms,polled_us\n");
+        }
+
+        void line(long eventMs, long recordMs, long polledMicros) throws IOException {
+            line.setLength(0);
+            line.append(eventMs).append(',').append(recordMs).append(',').append(polledMicros).append('\n');
+            out.append(line);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
         }
     }
 
