@@ -2,8 +2,13 @@ package io.rnnstream.connectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class RecordJsonTest {
@@ -61,5 +66,78 @@ class RecordJsonTest {
         assertEquals(d.raw, n.get("raw").asText());
         assertEquals(null, n.get("key"));
         assertEquals("k", json.readTree(RecordJson.deadLetter(new DeadLetter("x", "y", "k"))).get("key").asText());
+    }
+
+    /**
+     * The output is the text Jackson's own writer makes of the same fields in the same order (the field
+     * names are written pre-quoted): any float, non-finite ones, keys and labels outside ASCII and outside
+     * the BMP, every optional field.
+     */
+    @Test
+    void outputIsJacksonsTextOfTheSameFields() throws Exception {
+        ObjectMapper text = new ObjectMapper(JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build());
+        String[] names = {"s-17", "k", "cl\u00e9", "\u6570\u5b57-3", "\ud83d\ude00 x", "tab\tquote\"back\\slash", "\u0001"};
+        SplittableRandom rnd = new SplittableRandom(21);
+        for (int i = 0; i < 20_000; i++) {
+            OutputRecord r = new OutputRecord();
+            r.key = names[rnd.nextInt(names.length)] + i;
+            r.step = rnd.nextInt(1_000_000);
+            r.output = floats(rnd, 1 + rnd.nextInt(12));
+            if (rnd.nextInt(3) == 0) {
+                r.labelName = names[rnd.nextInt(names.length)];
+            } else if (rnd.nextBoolean()) {
+                r.labelIndex = rnd.nextInt(10);
+            }
+            r.last = rnd.nextBoolean();
+            r.decision = rnd.nextBoolean();
+            r.model = "m@" + rnd.nextInt(9) + "-" + names[rnd.nextInt(names.length)];
+            r.hidden = rnd.nextInt(4) == 0 ? floats(rnd, 1 + rnd.nextInt(5)) : null;
+            r.reason = rnd.nextInt(5) == 0 ? "idle-timeout" : null;
+            ObjectNode n = text.createObjectNode();
+            n.put("key", r.key);
+            n.put("step", r.step);
+            n.set("output", array(text, r.output));
+            if (r.labelName != null) {
+                n.put("label", r.labelName);
+            } else if (r.labelIndex != OutputRecord.NO_LABEL) {
+                n.put("label", r.labelIndex);
+            }
+            n.put("final", r.last);
+            n.put("decision", r.decision);
+            n.put("model", r.model);
+            if (r.hidden != null) {
+                n.set("hidden", array(text, r.hidden));
+            }
+            if (r.reason != null) {
+                n.put("reason", r.reason);
+            }
+            String expected = text.writeValueAsString(n);
+            assertEquals(expected, RecordJson.output(r), "record " + i);
+        }
+    }
+
+    private static float[] floats(SplittableRandom rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            switch (rnd.nextInt(8)) {
+                case 0 -> v[i] = Float.intBitsToFloat(rnd.nextInt());
+                case 1 -> v[i] = new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f,
+                        Float.MIN_VALUE, Float.MAX_VALUE}[rnd.nextInt(7)];
+                default -> v[i] = (float) rnd.nextDouble();
+            }
+        }
+        return v;
+    }
+
+    private static ArrayNode array(ObjectMapper m, float[] v) {
+        ArrayNode a = m.createArrayNode();
+        for (float f : v) {
+            if (Float.isFinite(f)) {
+                a.add(f);
+            } else {
+                a.add(Float.toString(f));
+            }
+        }
+        return a;
     }
 }
