@@ -117,6 +117,26 @@ public final class Pipeline {
                 .uid("rnnstream-parse");
     }
 
+    /** How often a stage's dead letters leave at most, where its main output chains (Flink's default timeout). */
+    public static final long DEAD_LETTER_BUFFER_TIMEOUT_MS = 100;
+
+    /**
+     * Gives {@code stage}'s network outputs {@link #DEAD_LETTER_BUFFER_TIMEOUT_MS} where the job's own buffer
+     * timeout is shorter; only for a stage whose main output chains, so that its one network output carries
+     * dead letters. Flink gives an edge its upstream stage's timeout, and each edge with a timeout has a
+     * thread that wakes every timeout to flush it: at the job's 5 ms, the three dead-letter edges (parse,
+     * order, step) were 3 % of the job's CPU through Kafka (docs/BENCHMARKS.md, session 22). A dead letter
+     * is no one's real-time answer; a full buffer, a checkpoint barrier and the end of the input still flush
+     * at once.
+     */
+    public static <T> SingleOutputStreamOperator<T> deadLettersFlushedLazily(SingleOutputStreamOperator<T> stage) {
+        long job = stage.getExecutionEnvironment().getBufferTimeout();
+        if (stage.getExecutionEnvironment().isChainingEnabled() && job > 0 && job < DEAD_LETTER_BUFFER_TIMEOUT_MS) {
+            stage.setBufferTimeout(DEAD_LETTER_BUFFER_TIMEOUT_MS);
+        }
+        return stage;
+    }
+
     /**
      * The way out: each output and dead letter as JSON under its event's key, written here once (an
      * operator nothing reads from still runs). Public so the Kafka benchmark's anchors leave exactly so.
@@ -268,7 +288,8 @@ public final class Pipeline {
             DataStream<Event> in = events;
             DataStream<DeadLetter> parseDeadLetters = null;
             if (records != null) {
-                SingleOutputStreamOperator<Event> parsed = parse(records, m.inputSize(), format);
+                // parse → timestamps chains; any shuffle starts at timestamps.
+                SingleOutputStreamOperator<Event> parsed = deadLettersFlushedLazily(parse(records, m.inputSize(), format));
                 parseDeadLetters = parsed.getSideOutput(DeadLetters.TAG);
                 in = parsed.assignTimestampsAndWatermarks(watermarks(options)).name("timestamps")
                         .uid("rnnstream-timestamps");
@@ -289,6 +310,14 @@ public final class Pipeline {
                     ? keyed.transform("step", outType, step)
                     : keyed.connect(modelUpdates.broadcast()).transform("step", outType, step);
             out.uid(STEP_UID);
+            if (modelUpdates == null) {
+                // order → step chains only where step has one input (Flink chains no two-input stage).
+                deadLettersFlushedLazily(ordered);
+            }
+            if (outputSink != null) {
+                // step → output-json chains; a caller that takes `out` may not chain it.
+                deadLettersFlushedLazily(out);
+            }
             DataStream<DeadLetter> dead = ordered.getSideOutput(DeadLetters.TAG).union(out.getSideOutput(DeadLetters.TAG));
             if (parseDeadLetters != null) {
                 dead = parseDeadLetters.union(dead);

@@ -104,7 +104,7 @@ public enum KafkaBenchStage {
         DataStream<DeadLetter> dead = parsed.getSideOutput(DeadLetters.TAG);
         TypeInformation<OutputRecord> outType = TypeInformation.of(OutputRecord.class);
         DataStream<OutputRecord> out = this == PASSTHROUGH
-                ? parsed.map(new FixedOutput(m), outType).name("fixed-output")
+                ? Pipeline.deadLettersFlushedLazily(parsed).map(new FixedOutput(m), outType).name("fixed-output")
                 : parsed.keyBy(e -> e.key, Types.STRING).process(new CountPerKey(m), outType).name("count-per-key");
         Pipeline.sink(out, dead, outputs, deadLetters, format);
     }
