@@ -1,6 +1,7 @@
 package io.rnnstream.job;
 
 import io.rnnstream.connectors.KeyedPayload;
+import io.rnnstream.connectors.SourceIdle;
 import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.connectors.kafka.KafkaConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
@@ -31,8 +32,10 @@ public final class KafkaJob {
     /** Adds Kafka source → pipeline → Kafka sinks to {@code env}. Exactly-once needs checkpointing on. */
     public static Pipeline build(StreamExecutionEnvironment env, Settings s, Pipeline.Builder pipeline) {
         DataStream<KeyedPayload> raw = env
-                .fromSource(KafkaConnectors.eventSource(s.bootstrapServers, s.inputTopic, s.groupId, s.startingOffsets,
-                        s.kafkaProperties, s.bounded, s.format), WatermarkStrategy.noWatermarks(), "kafka-source")
+                // SourceIdle: the step's bundles leave when the topic has nothing more, not on a timer.
+                .fromSource(SourceIdle.signalling(KafkaConnectors.eventSource(s.bootstrapServers, s.inputTopic,
+                        s.groupId, s.startingOffsets, s.kafkaProperties, s.bounded, s.format)),
+                        WatermarkStrategy.noWatermarks(), "kafka-source")
                 .uid("rnnstream-kafka-source");
         return build(raw, s, pipeline);
     }

@@ -1,6 +1,7 @@
 package io.rnnstream.job;
 
 import io.rnnstream.connectors.FileConnectors;
+import io.rnnstream.connectors.SourceIdle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -96,8 +97,8 @@ public final class LocalFileJob {
             StreamExecutionEnvironment env =
                     LocalFlink.builder().parallelism(parallelism).stateBackend(stateBackend).checkpoints(checkpoints)
                             .checkpointInterval(checkpointInterval).metricsPort(metricsPort).environment();
-            DataStream<String> lines = env.fromSource(FileConnectors.lines(input), WatermarkStrategy.noWatermarks(),
-                    "source").uid("rnnstream-source");
+            DataStream<String> lines = env.fromSource(SourceIdle.signalling(FileConnectors.lines(input)),
+                    WatermarkStrategy.noWatermarks(), "source").uid("rnnstream-source");
             Pipeline.builder()
                     .model(model).modelId(modelId).options(opts).keyShuffle(keyShuffle)
                     .records(Pipeline.lines(lines))

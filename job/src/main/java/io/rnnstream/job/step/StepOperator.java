@@ -4,6 +4,7 @@ import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.DeadLetterReason;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.connectors.SourceIdle;
 import io.rnnstream.job.CountView;
 import io.rnnstream.job.DeadLetters;
 import io.rnnstream.job.ModelAssignment;
@@ -40,6 +41,7 @@ import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -101,6 +103,9 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
      * so that an idle job does not wake its task a thousand times a second; the next event starts it again.
      */
     static final int IDLE_TICKS = 100;
+    /** Set once the source chained to this stage said it ran dry ({@link SourceIdle}): then no tick is needed. */
+    private transient boolean sourceSignals;
+    private transient AutoCloseable sourceIdleListener;
 
     /**
      * @param modelId written on every output record (e.g. {@code model.id()})
@@ -153,6 +158,7 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
             core.stepWith(bundle);
             // Events are stepped as they come until the first wait has shown a bundle's worth of them.
             bundling = false;
+            sourceIdleListener = SourceIdle.onThisThread(this::onSourceIdle);
         }
         if (restored) {
             countRestored();
@@ -229,7 +235,7 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
     public void processElement(StreamRecord<Event> element) throws Exception {
         if (bundle != null) {
             arrivedSinceTick++;
-            if (tick == null) {
+            if (tick == null && !sourceSignals) {
                 long wait = opts.stepBundleWait().toMillis();
                 tick = getProcessingTimeService().scheduleWithFixedDelay(t -> tick(), wait, wait);
             }
@@ -309,6 +315,37 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
             tick = null;
             idleTicks = 0;
         }
+    }
+
+    /**
+     * The source chained to this stage has no record to give now: what the bundle holds is stepped before
+     * the task goes idle. From the first such signal on, the source's own rhythm bounds each bundle's wait
+     * (a bundle holds at most the rest of one fetched batch), so events are always bundled and the tick
+     * stops: no timer wakes the task while events come.
+     */
+    private void onSourceIdle() {
+        if (!sourceSignals) {
+            sourceSignals = true;
+            bundling = true;
+            if (tick != null) {
+                tick.cancel(false);
+                tick = null;
+            }
+        }
+        try {
+            flush();
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("stepping the bundle when the source ran dry: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (sourceIdleListener != null) {
+            sourceIdleListener.close();
+            sourceIdleListener = null;
+        }
+        super.close();
     }
 
     /** Whether the bundles' tick runs now (for tests). */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rnnstream.connectors.DeadLetter;
 import io.rnnstream.connectors.Event;
 import io.rnnstream.connectors.OutputRecord;
+import io.rnnstream.connectors.SourceIdle;
 import io.rnnstream.job.DeadLetters;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.StreamOptions;
@@ -373,6 +374,37 @@ class StepBundleTest {
         h.setProcessingTime(t + 2); // the bound
         assertEquals(1 + 8 + 2, h.extractOutputValues().size());
         h.close();
+    }
+
+    /**
+     * Chained to a source that says when it runs dry ({@link SourceIdle}), the step bundles every event and
+     * steps the bundle when the source has nothing more to give: no tick, no rate to watch.
+     */
+    @Test
+    void chainedToASignallingSourceTheBundleLeavesWhenTheSourceRunsDry() throws Exception {
+        var h = harness(() -> TestModels.simpleRnn(1), 8, null, null);
+        StepOperator op = (StepOperator) h.getOperator();
+        float[][] x = TestModels.sequence(1, 30);
+        h.setProcessingTime(0);
+        h.processElement(new Event("a", 0, Event.NO_TS, x[0], false), 0);
+        assertTrue(op.ticking(), "no signal yet: the tick bounds the wait");
+        assertEquals(1, h.extractOutputValues().size(), "stepped on arrival");
+        SourceIdle.signalOnThisThread();
+        assertFalse(op.ticking(), "the source's signal stands in for the tick");
+        for (int k = 0; k < 3; k++) {
+            h.processElement(new Event("k" + k, 0, Event.NO_TS, x[1 + k], false), 0);
+        }
+        assertEquals(1, h.extractOutputValues().size(), "held for the bundle without a wait having seen a rate");
+        assertFalse(op.ticking());
+        SourceIdle.signalOnThisThread();
+        assertEquals(4, h.extractOutputValues().size(), "stepped when the source ran dry");
+        for (int k = 0; k < 8; k++) {
+            h.processElement(new Event("m" + k, 0, Event.NO_TS, x[4 + k], false), 0);
+        }
+        assertEquals(12, h.extractOutputValues().size(), "a full bundle leaves at once");
+        h.close();
+        // Closed, it no longer listens: a signal on this thread reaches nothing of it.
+        SourceIdle.signalOnThisThread();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.rnnstream.bench.harness.kafka;
 
 import io.rnnstream.connectors.KeyedPayload;
+import io.rnnstream.connectors.SourceIdle;
 import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.connectors.kafka.KafkaConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
@@ -373,9 +374,9 @@ public final class KafkaBench {
             Properties kafka = spec.jobKafkaProperties();
             String group = "bench-" + outputs;
             DataStream<KeyedPayload> raw = env
-                    .fromSource(KafkaConnectors.eventSource(broker.bootstrapServers(), events, group,
-                            StartingOffsets.EARLIEST, kafka, false, spec.format()), WatermarkStrategy.noWatermarks(),
-                            "kafka-source")
+                    .fromSource(SourceIdle.signalling(KafkaConnectors.eventSource(broker.bootstrapServers(), events,
+                            group, StartingOffsets.EARLIEST, kafka, false, spec.format())),
+                            WatermarkStrategy.noWatermarks(), "kafka-source")
                     .uid("rnnstream-kafka-source");
             stage.build(raw,
                     KafkaConnectors.sink(broker.bootstrapServers(), outputs, spec.delivery(), group + "-out", kafka),
