@@ -321,7 +321,9 @@ public class StepOperator extends AbstractStreamOperator<OutputRecord>
      * The source chained to this stage has no record to give now: what the bundle holds is stepped before
      * the task goes idle. From the first such signal on, the source's own rhythm bounds each bundle's wait
      * (a bundle holds at most the rest of one fetched batch), so events are always bundled and the tick
-     * stops: no timer wakes the task while events come.
+     * stops: no timer wakes the task while events come. Events that reach this stage outside the source's
+     * poll are the order stage's, released by a watermark; that watermark follows them here and steps the
+     * bundle ({@link #processWatermark}).
      */
     private void onSourceIdle() {
         if (!sourceSignals) {
