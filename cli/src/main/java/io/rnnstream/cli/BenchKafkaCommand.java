@@ -82,6 +82,11 @@ final class BenchKafkaCommand extends BaseCommand {
             description = "The job's sinks, for every job stage (default: ${DEFAULT-VALUE}).")
     String delivery;
 
+    @Option(names = "--linger-always",
+            description = "At-least-once: the job's output sink waits linger.ms even when its input runs dry, as"
+                    + " `stream --linger-always` (default: it sends then, as the job does).")
+    boolean lingerAlways;
+
     @Option(names = "--format", defaultValue = "json", paramLabel = "json|avro",
             description = "The records' format, for every stage: events in, outputs out (default: ${DEFAULT-VALUE}).")
     String format;
@@ -151,7 +156,7 @@ final class BenchKafkaCommand extends BaseCommand {
         try {
             KafkaBenchSpec.Builder b = KafkaBenchSpec.builder().stages(KafkaBenchStage.parseList(stages)).keys(keys)
                     .events(events).warmup(warmup).pacedWarmUp(pacedWarmUp).rate(rate).sequenceLength(sequenceLength)
-                    .delivery(KafkaBenchSpec.parseDelivery(delivery)).format(WireFormat.parse(format)).checkpointInterval(checkpointInterval)
+                    .delivery(KafkaBenchSpec.parseDelivery(delivery)).lingerAlways(lingerAlways).format(WireFormat.parse(format)).checkpointInterval(checkpointInterval)
                     .bufferTimeoutMs(bufferTimeoutMs).stepBundle(stepBundle).keyShuffle(KeyShuffle.parse(keyShuffle)).malformed(malformed).parallelism(parallelism).partitions(partitions).timeout(timeout)
                     .repeat(repeat);
             producerProperties.forEach(b::producerProperty);

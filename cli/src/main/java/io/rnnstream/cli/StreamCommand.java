@@ -187,6 +187,11 @@ public class StreamCommand extends BaseCommand {
                     + " again, byte-identical under the same key and step) (default: ${DEFAULT-VALUE}).")
     String delivery;
 
+    @Option(names = "--linger-always",
+            description = "Kafka, at-least-once: the output sink waits linger.ms for more outputs even when the input"
+                    + " topic has nothing more to read (default: it sends then; docs/KAFKA.md#latency-the-sinks-batches).")
+    boolean lingerAlways;
+
     @Option(names = "--format", defaultValue = "json", paramLabel = "json|avro",
             description = "Kafka: events in and outputs out as JSON text or Avro binary (schemas in docs/KAFKA.md);"
                     + " dead letters stay JSON (default: ${DEFAULT-VALUE}).")
@@ -222,6 +227,7 @@ public class StreamCommand extends BaseCommand {
         o.modelDir = modelDir;
         o.swapPolicy = swapPolicy;
         o.delivery = delivery;
+        o.lingerAlways = lingerAlways;
         o.format = format;
         o.checkpointInterval = checkpointInterval;
         o.bufferTimeout = bufferTimeout;

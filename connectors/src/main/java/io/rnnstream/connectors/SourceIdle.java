@@ -29,6 +29,10 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * listeners registered on the same thread run before the task goes idle. Only stages chained to the source
  * share its thread: a stage behind a shuffle hears nothing and keeps its timer.
  *
+ * <p>A sink chained to the source hears it too, after the stages ({@link #afterStagesOnThisThread}): what they
+ * released on the signal is then in its hands, and it can send it instead of waiting for more
+ * ({@link io.rnnstream.connectors.kafka.OutageSafeKafkaSink#sendingWhenSourceIdle}).
+ *
  * <p>The wrapper changes nothing the source checkpoints (same splits, serializers and enumerator), so a
  * savepoint taken with or without it restores either way.
  */
@@ -36,6 +40,7 @@ public final class SourceIdle {
     private static final ThreadLocal<SourceIdle> THREAD = ThreadLocal.withInitial(SourceIdle::new);
 
     private final List<Runnable> listeners = new ArrayList<>();
+    private final List<Runnable> sinks = new ArrayList<>();
 
     private SourceIdle() {}
 
@@ -46,6 +51,17 @@ public final class SourceIdle {
         return () -> s.listeners.remove(listener);
     }
 
+    /**
+     * Runs {@code listener} whenever a signalling source on this thread has nothing to read, after every
+     * {@link #onThisThread} listener: a sink that holds records back hears it once the stages before it have
+     * released theirs. Undo with the result.
+     */
+    public static AutoCloseable afterStagesOnThisThread(Runnable listener) {
+        SourceIdle s = THREAD.get();
+        s.sinks.add(listener);
+        return () -> s.sinks.remove(listener);
+    }
+
     /** What a signalling reader does when it runs dry; a test calls it to stand for one. */
     public static void signalOnThisThread() {
         THREAD.get().fire();
@@ -54,6 +70,9 @@ public final class SourceIdle {
     private void fire() {
         for (int i = 0; i < listeners.size(); i++) {
             listeners.get(i).run();
+        }
+        for (int i = 0; i < sinks.size(); i++) {
+            sinks.get(i).run();
         }
     }
 

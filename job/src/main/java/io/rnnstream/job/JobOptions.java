@@ -41,6 +41,8 @@ public final class JobOptions {
     public Path kafkaPropertiesFile;
     public boolean bounded;
     public String delivery = "exactly-once";
+    /** At-least-once: the output sink waits linger.ms even when the input runs dry ({@link KafkaJob.Settings.Builder#lingerAlways}). */
+    public boolean lingerAlways;
     /** Events in and outputs out: json or avro (docs/KAFKA.md). */
     public String format = "json";
     /** Hot swap. */
@@ -116,6 +118,7 @@ public final class JobOptions {
                 .transactionalIdPrefix(transactionalIdPrefix).bounded(bounded)
                 .modelTopic(modelTopic).statusTopic(statusTopic)
                 .delivery(delivery(delivery))
+                .lingerAlways(lingerAlways)
                 .format(WireFormat.parse(format))
                 .build();
     }

@@ -234,6 +234,50 @@ class KafkaPipelineTest {
         }
     }
 
+    /**
+     * At-least-once, the outputs' batch leaves when the input topic has nothing more to read, not
+     * {@code linger.ms} after its first output: with the sink's producer lingering a minute (and no checkpoint to
+     * flush it), one sequence's outputs still reach a consumer within seconds of its events.
+     */
+    @Test
+    void atLeastOnceOutputsLeaveWhenTheInputRunsDryNotAfterTheLinger() throws Exception {
+        String in = "trickle";
+        createTopics(in, in + "-out", in + "-dlq");
+        StreamExecutionEnvironment env = PipelineTest.env(false);
+        // One task from source to sink (no key shuffle at parallelism 1), and no checkpoint within the test,
+        // whose flush would send the batch too.
+        env.setParallelism(1);
+        env.enableCheckpointing(Duration.ofMinutes(10).toMillis());
+        Properties lingerAMinute = new Properties();
+        lingerAMinute.put(ProducerConfig.LINGER_MS_CONFIG, "60000");
+        KafkaJob.Settings c = KafkaJob.settings().bootstrapServers(broker.bootstrapServers()).inputTopic(in)
+                .outputTopic(in + "-out").dlqTopic(in + "-dlq").groupId(in).startingOffsets(StartingOffsets.EARLIEST)
+                .kafkaProperties(lingerAMinute).delivery(DeliveryGuarantee.AT_LEAST_ONCE).build();
+        KafkaJob.build(env, c, Pipeline.builder().model(MODEL).modelId(TestModels.ID)
+                .options(StreamOptions.defaults().idleTimeout(Duration.ofMinutes(5))));
+        org.apache.flink.core.execution.JobClient job = env.executeAsync(in);
+        try {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            try (KafkaProducer<String, String> producer =
+                    new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+                for (int step = 0; step < 3; step++) {
+                    producer.send(new ProducerRecord<>(in, "k", "{\"key\":\"k\",\"step\":" + step
+                            + ",\"features\":[0.5,0.25,-1]}"));
+                }
+                producer.flush();
+            }
+            long sent = System.nanoTime();
+            // At-least-once records carry no transaction: read_committed sees them as they come.
+            List<String> outputs = broker.readCommitted(in + "-out", 3, Duration.ZERO, Duration.ofSeconds(45));
+            double seconds = (System.nanoTime() - sent) / 1e9;
+            assertEquals(3, outputs.size(), "the three steps' outputs, sent when the input ran dry, not after the"
+                    + " minute's linger; waited " + seconds + " s");
+        } finally {
+            job.cancel().get();
+        }
+    }
+
     /** Every record value on {@code topic} as a read_committed consumer sees it, reading on 1.5 s past {@code expected}. */
     static List<byte[]> readCommittedBytes(String topic, int expected) {
         Properties p = new Properties();

@@ -65,6 +65,19 @@ class SourceIdleTest {
         assertEquals(0, run(true));
     }
 
+    /** A sink hears the signal after every stage, whichever registered first: what they release is then its to send. */
+    @Test
+    void sinksHearItAfterTheStages() throws Exception {
+        java.util.List<String> heard = new java.util.ArrayList<>();
+        // Flink opens a chain from its sink back to its source, so the sink registers first.
+        try (AutoCloseable sink = SourceIdle.afterStagesOnThisThread(() -> heard.add("sink"));
+                AutoCloseable step = SourceIdle.onThisThread(() -> heard.add("step"))) {
+            SourceIdle.signalOnThisThread();
+        }
+        SourceIdle.signalOnThisThread();
+        assertEquals(java.util.List.of("step", "sink"), heard, "in order, and nothing once undone");
+    }
+
     @Test
     void aSourceThatCannotNameItsTypeIsRefused() {
         var e = assertThrows(IllegalArgumentException.class, () -> SourceIdle.signalling(new Untyped()));

@@ -7,6 +7,7 @@ import io.rnnstream.connectors.kafka.KafkaConnectors;
 import io.rnnstream.connectors.kafka.KafkaConnectors.StartingOffsets;
 import io.rnnstream.connectors.kafka.LocalKafkaBroker;
 import io.rnnstream.connectors.replay.Settle;
+import io.rnnstream.job.KafkaJob;
 import io.rnnstream.job.LocalFlink;
 import io.rnnstream.job.ModelProvider;
 import io.rnnstream.job.StreamOptions;
@@ -379,7 +380,8 @@ public final class KafkaBench {
                             WatermarkStrategy.noWatermarks(), "kafka-source")
                     .uid("rnnstream-kafka-source");
             stage.build(raw,
-                    KafkaConnectors.sink(broker.bootstrapServers(), outputs, spec.delivery(), group + "-out", kafka),
+                    KafkaJob.outputSink(KafkaConnectors.sink(broker.bootstrapServers(), outputs, spec.delivery(),
+                            group + "-out", kafka), spec.delivery(), spec.lingerAlways()),
                     KafkaConnectors.sink(broker.bootstrapServers(), deadLetters, spec.delivery(), group + "-dlq", kafka),
                     ModelProvider.of(model), model, StreamOptions.defaults().sequenceLength(spec.sequenceLength())
                             .stepBundle(spec.stepBundle()),

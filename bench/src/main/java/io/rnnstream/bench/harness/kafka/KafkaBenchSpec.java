@@ -34,6 +34,7 @@ public final class KafkaBenchSpec {
     private final long rate;
     private final double malformed;
     private final DeliveryGuarantee delivery;
+    private final boolean lingerAlways;
     private final WireFormat format;
     private final Duration checkpointInterval;
     private final long bufferTimeoutMs;
@@ -58,6 +59,7 @@ public final class KafkaBenchSpec {
         this.rate = b.rate;
         this.malformed = b.malformed;
         this.delivery = b.delivery;
+        this.lingerAlways = b.lingerAlways;
         this.format = b.format;
         this.checkpointInterval = b.checkpointInterval;
         this.bufferTimeoutMs = b.bufferTimeoutMs;
@@ -118,6 +120,11 @@ public final class KafkaBenchSpec {
 
     public DeliveryGuarantee delivery() {
         return delivery;
+    }
+
+    /** As {@code stream --linger-always}: at-least-once, the output sink never sends early when the input runs dry. */
+    public boolean lingerAlways() {
+        return lingerAlways;
     }
 
     /** The records' format: what the generator writes, the job reads and writes, the consumer reads. */
@@ -193,7 +200,7 @@ public final class KafkaBenchSpec {
                 + " timeout %s, step bundles of %d, key shuffle %s, parallelism %d, %d partitions", keys, events, warmup,
                 rate == 0 ? "unpaced" : String.format(Locale.ROOT, "paced at %,d/s (warm-up's last %d s too)", rate,
                         pacedWarmUp.toSeconds()),
-                deliveryName(delivery) + ", " + format.label(),
+                deliveryName(delivery) + (lingerAlways ? " (linger always)" : "") + ", " + format.label(),
                 checkpointInterval.toMillis(), bufferTimeoutMs < 0 ? "Flink's default" : bufferTimeoutMs + " ms",
                 stepBundle, keyShuffle.name().toLowerCase(Locale.ROOT), parallelism, partitions) + (repeat > 1 ? ", " + repeat + " rounds" : "")
                 + (malformed > 0 ? String.format(Locale.ROOT, ", %.0f %% malformed records besides", malformed * 100)
@@ -234,6 +241,7 @@ public final class KafkaBenchSpec {
         private long rate;
         private double malformed;
         private DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
+        private boolean lingerAlways;
         private WireFormat format = WireFormat.JSON;
         private Duration checkpointInterval = KafkaJob.DEFAULT_CHECKPOINT_INTERVAL;
         private long bufferTimeoutMs = io.rnnstream.job.JobOptions.DEFAULT_BUFFER_TIMEOUT.toMillis();
@@ -302,6 +310,12 @@ public final class KafkaBenchSpec {
 
         public Builder delivery(DeliveryGuarantee d) {
             this.delivery = d;
+            return this;
+        }
+
+        /** As {@code stream --linger-always} (default false: the job's default). */
+        public Builder lingerAlways(boolean v) {
+            this.lingerAlways = v;
             return this;
         }
 
