@@ -131,10 +131,6 @@ public final class OutageSafeKafkaSink<IN>
         /** Outputs written since the source last ran dry. */
         private int writtenSinceIdle;
 
-        Writer(PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable> writer) {
-            this(writer, false);
-        }
-
         Writer(PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable> writer,
                 boolean sendWhenSourceIdle) {
             this.writer = writer;
