@@ -41,7 +41,10 @@ final class BenchKafkaCommand extends BaseCommand {
     Path model;
 
     @Option(names = "--stages", defaultValue = "engine,kafka,passthrough,keyed,rnnstream", split = ",",
-            paramLabel = "STAGE", description = "What to run, in this order (default: ${DEFAULT-VALUE}).")
+            paramLabel = "STAGE", description = "What to run, in this order (default: ${DEFAULT-VALUE}). Also:"
+                    + " relay (the Kafka clients alone, no Flink: each event read and copied to the outputs topic in"
+                    + " the job's JVM) and relay-json (the relay + the job's event parse and output JSON): what any"
+                    + " job costs per event to read and write these records.")
     List<String> stages;
 
     @Option(names = "--keys", defaultValue = "2000", paramLabel = "N",

@@ -105,13 +105,42 @@ class KafkaBenchTest {
         assertTrue(goals.contains("(same run: kafka "), goals);
     }
 
+    /**
+     * The relays read and write the same records with the same clients and no Flink, in the job's JVM: their
+     * CPU is in the job's column, and their outputs carry the job's event-time header (the same two hops).
+     */
+    @Test
+    void theRelaysAreMeasuredAsTheJobIs() throws Exception {
+        KafkaBenchSpec spec = KafkaBenchSpec.builder().keys(50).events(2_000).rate(2_000)
+                .stages(List.of(KafkaBenchStage.RELAY, KafkaBenchStage.RELAY_JSON))
+                .delivery(org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE).build();
+        List<KafkaBenchResult> results = KafkaBench.run(spec, TestModels.simpleRnn(3), dir, new KafkaBench.Listener() {
+            @Override
+            public void stage(KafkaBenchStage stage, int index, int count) {}
+
+            @Override
+            public void progress(long outputs, long expected) {}
+
+            @Override
+            public void stageDone(KafkaBenchResult result) {}
+        });
+        assertEquals(List.of("relay", "relay-json"), results.stream().map(KafkaBenchResult::stage).toList());
+        for (KafkaBenchResult r : results) {
+            assertEquals(2_000 - 400, r.uncommitted().count(), r.toJson());
+            assertEquals(2_000 - 400, r.committed().count(), r.toJson());
+            assertTrue(r.jobCpuMicros() > 0, r.toJson());
+            assertEquals(2_000 - 400, r.hops().toOutput().count(), r.toJson());
+        }
+    }
+
     @Test
     void badSettingsAreOneLine() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> KafkaBenchSpec.builder().keys(1_000).events(1_500).build());
         assertTrue(e.getMessage().contains("raise --events to at least 2000"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> KafkaBenchStage.parse("nope"));
-        assertEquals("--stages takes engine,kafka,passthrough,keyed,rnnstream, not 'nope'", e.getMessage());
+        assertEquals("--stages takes engine,kafka,relay,relay-json,passthrough,keyed,rnnstream, not 'nope'",
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> KafkaBenchSpec.parseDelivery("twice"));
         assertTrue(e.getMessage().startsWith("--delivery must be exactly-once or at-least-once"), e.getMessage());
     }

@@ -172,6 +172,7 @@ public final class KafkaBench {
             createTopics();
             Path results = dir.resolve("consumer-results.properties");
             JobClient job = null;
+            KafkaRelay relay = null;
             Thread sampler = null;
             // Consumer, job and generator start side by side: the warm-up's records wait in the topics for
             // whichever is last, and its outputs are all in before the measured part starts.
@@ -179,6 +180,10 @@ public final class KafkaBench {
                     this::onConsumerLine)) {
                 if (stage.runsJob()) {
                     job = startJob();
+                } else if (stage.relays()) {
+                    relay = KafkaRelay.start(broker.bootstrapServers(), events, outputs, spec.jobKafkaProperties(),
+                            stage == KafkaBenchStage.RELAY_JSON, model.inputSize(), model.id(),
+                            KafkaBenchStage.FixedOutput.output(model));
                 }
                 sampler = sampler();
                 try (ChildJvm generator = ChildJvm.start("generator", LoadGenerator.class, generatorSettings(), dir,
@@ -192,6 +197,9 @@ public final class KafkaBench {
                     while (!consumer.waitFor(Duration.ofMillis(100))) {
                         listener.progress(seenUncommitted.get(), spec.events());
                         checkAlive(job, generator);
+                        if (relay != null && relay.failure() != null) {
+                            throw new IllegalStateException("the relay failed: " + relay.failure(), relay.failure());
+                        }
                     }
                     listener.progress(seenUncommitted.get(), spec.events());
                     if (!generator.waitFor(Duration.ofSeconds(30)) || generator.exitValue() != 0) {
@@ -213,6 +221,9 @@ public final class KafkaBench {
                 if (job != null) {
                     cancel(job);
                 }
+                if (relay != null) {
+                    relay.close();
+                }
             }
             return measure(results);
         }
@@ -227,7 +238,7 @@ public final class KafkaBench {
             s.put("idle-timeout-ms", Long.toString(spec.timeout().toMillis()));
             s.put("results", results.toString());
             s.put("format", spec.format().label());
-            s.put("values", stage == KafkaBenchStage.KAFKA ? "events" : "outputs");
+            s.put("values", stage == KafkaBenchStage.KAFKA || stage == KafkaBenchStage.RELAY ? "events" : "outputs");
             spec.consumerProperties().forEach((k, v) -> s.put("consumer." + k, v.toString()));
             spec.traceDir().ifPresent(t -> s.put("trace", t.resolve(dir.getFileName().toString()).toAbsolutePath().toString()));
             return s;
@@ -467,9 +478,10 @@ public final class KafkaBench {
             double generatorRate = measured / ((generatorTime.at(e) - t0) / 1e6);
             double generatorPerEvent = (generatorCpu.at(e) - goGeneratorCpu) / 1e3 / measured;
             double consumerPerEvent = (consumerCpu.at(e) - consumerCpu.at(w)) / 1e3 / measured;
-            double jobPerEvent = stage.runsJob() ? (jobCpu.at(t1) - jobCpu.at(t0)) / 1e3 / measured : Double.NaN;
+            double jobPerEvent = stage.measuresJobJvm() ? (jobCpu.at(t1) - jobCpu.at(t0)) / 1e3 / measured
+                    : Double.NaN;
             double brokerPerEvent = (brokerCpu.at(t1) - brokerCpu.at(t0)) / 1e3 / measured;
-            double gc = stage.runsJob() ? jobGc.at(t1) - jobGc.at(t0) : Double.NaN;
+            double gc = stage.measuresJobJvm() ? jobGc.at(t1) - jobGc.at(t0) : Double.NaN;
             // The harness JVM runs the job stages' MiniCluster: its compiling counts as the job's.
             double jit = (jobJit.at(t1) - jobJit.at(t0)) + (generatorJit.at(e) - goGeneratorJit)
                     + (consumerJit.at(e) - consumerJit.at(w));

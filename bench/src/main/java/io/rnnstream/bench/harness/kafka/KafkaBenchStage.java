@@ -31,12 +31,16 @@ import org.apache.flink.util.Collector;
 /**
  * What runs between the generator and the measuring consumer. {@link #RNNSTREAM} is the job; the others
  * are its anchors, each taking away one more part: the keyed step ({@link #KEYED}), the keyBy
- * ({@link #PASSTHROUGH}), the job itself ({@link #KAFKA}). {@link #ENGINE} is the step operator alone,
+ * ({@link #PASSTHROUGH}), the job itself ({@link #KAFKA}). {@link #RELAY} and {@link #RELAY_JSON} read and write
+ * the same records with the same Kafka clients and no Flink ({@link KafkaRelay}): what any job costs per
+ * event to read and write them. {@link #ENGINE} is the step operator alone,
  * without Kafka ({@code rnnstream bench}), for the job's CPU per event next to its engine's.
  */
 public enum KafkaBenchStage {
     ENGINE("engine", "the step operator alone, in one JVM (rnnstream bench, heap)"),
     KAFKA("kafka", "Kafka alone: producer → topic → consumer, no job"),
+    RELAY("relay", "the Kafka clients alone, no Flink: a consumer and a producer on one thread copy each event"),
+    RELAY_JSON("relay-json", "the relay + the job's JSON work: each event parsed, an output-shaped record written"),
     PASSTHROUGH("passthrough", "the job's source, parse and sink; no keyBy, no step"),
     KEYED("keyed", "passthrough + keyBy + one keyed ValueState update, no step"),
     RNNSTREAM("rnnstream", "the job: source → parse → key → order → step → sink");
@@ -60,6 +64,16 @@ public enum KafkaBenchStage {
     /** True for the stages that run a Flink job reading and writing Kafka. */
     public boolean runsJob() {
         return this == PASSTHROUGH || this == KEYED || this == RNNSTREAM;
+    }
+
+    /** True for the relays: no Flink job, but a consumer and producer in the job's JVM ({@link KafkaRelay}). */
+    public boolean relays() {
+        return this == RELAY || this == RELAY_JSON;
+    }
+
+    /** True where the harness's JVM does the stage's work, so its CPU per event is the job's column. */
+    public boolean measuresJobJvm() {
+        return runsJob() || relays();
     }
 
     /** "engine,kafka,…" */
@@ -119,12 +133,17 @@ public enum KafkaBenchStage {
         private final String modelId;
 
         FixedOutput(Model m) {
-            this.output = new float[m.outputSize()];
+            this.output = output(m);
+            this.modelId = m.id();
+        }
+
+        /** The model's output size of full-length decimals, as probabilities print. */
+        static float[] output(Model m) {
+            float[] output = new float[m.outputSize()];
             for (int i = 0; i < output.length; i++) {
-                // Full-length decimals, as probabilities print.
                 output[i] = 1f / (i + 3);
             }
-            this.modelId = m.id();
+            return output;
         }
 
         @Override
