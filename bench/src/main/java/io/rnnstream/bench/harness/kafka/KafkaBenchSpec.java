@@ -232,7 +232,8 @@ public final class KafkaBenchSpec {
 
     /** Named settings with the defaults of {@code rnnstream bench kafka}. */
     public static final class Builder {
-        private List<KafkaBenchStage> stages = List.of(KafkaBenchStage.values());
+        private List<KafkaBenchStage> stages = List.of(KafkaBenchStage.ENGINE, KafkaBenchStage.KAFKA,
+                KafkaBenchStage.PASSTHROUGH, KafkaBenchStage.KEYED, KafkaBenchStage.RNNSTREAM);
         private int keys = 2_000;
         private long events = 200_000;
         private long warmup = -1;
