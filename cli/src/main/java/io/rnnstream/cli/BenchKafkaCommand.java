@@ -43,7 +43,8 @@ final class BenchKafkaCommand extends BaseCommand {
     @Option(names = "--stages", defaultValue = "engine,kafka,passthrough,keyed,rnnstream", split = ",",
             paramLabel = "STAGE", description = "What to run, in this order (default: ${DEFAULT-VALUE}). Also:"
                     + " relay (the Kafka clients alone, no Flink: each event read and copied to the outputs topic in"
-                    + " the job's JVM) and relay-json (the relay + the job's event parse and output JSON): what any"
+                    + " the job's JVM) and relay-serde (the relay + the job's event parse and output encoding in the"
+                    + " --format): what any"
                     + " job costs per event to read and write these records.")
     List<String> stages;
 

@@ -112,7 +112,7 @@ class KafkaBenchTest {
     @Test
     void theRelaysAreMeasuredAsTheJobIs() throws Exception {
         KafkaBenchSpec spec = KafkaBenchSpec.builder().keys(50).events(2_000).rate(2_000)
-                .stages(List.of(KafkaBenchStage.RELAY, KafkaBenchStage.RELAY_JSON))
+                .stages(List.of(KafkaBenchStage.RELAY, KafkaBenchStage.RELAY_SERDE))
                 .delivery(org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE).build();
         List<KafkaBenchResult> results = KafkaBench.run(spec, TestModels.simpleRnn(3), dir, new KafkaBench.Listener() {
             @Override
@@ -124,7 +124,23 @@ class KafkaBenchTest {
             @Override
             public void stageDone(KafkaBenchResult result) {}
         });
-        assertEquals(List.of("relay", "relay-json"), results.stream().map(KafkaBenchResult::stage).toList());
+        assertEquals(List.of("relay", "relay-serde"), results.stream().map(KafkaBenchResult::stage).toList());
+        // In Avro, relay-serde reads Avro events and writes Avro outputs (the consumer decodes them as such).
+        KafkaBenchSpec avro = KafkaBenchSpec.builder().keys(50).events(2_000).rate(2_000)
+                .stages(List.of(KafkaBenchStage.RELAY_SERDE)).format(io.rnnstream.connectors.WireFormat.AVRO)
+                .delivery(org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE).build();
+        results = new ArrayList<>(results);
+        results.addAll(KafkaBench.run(avro, TestModels.simpleRnn(3), dir.resolve("avro"), new KafkaBench.Listener() {
+            @Override
+            public void stage(KafkaBenchStage stage, int index, int count) {}
+
+            @Override
+            public void progress(long outputs, long expected) {}
+
+            @Override
+            public void stageDone(KafkaBenchResult result) {}
+        }));
+        assertEquals("at-least-once avro", results.get(2).delivery(), results.get(2).toJson());
         for (KafkaBenchResult r : results) {
             assertEquals(2_000 - 400, r.uncommitted().count(), r.toJson());
             assertEquals(2_000 - 400, r.committed().count(), r.toJson());
@@ -139,7 +155,7 @@ class KafkaBenchTest {
                 () -> KafkaBenchSpec.builder().keys(1_000).events(1_500).build());
         assertTrue(e.getMessage().contains("raise --events to at least 2000"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> KafkaBenchStage.parse("nope"));
-        assertEquals("--stages takes engine,kafka,relay,relay-json,passthrough,keyed,rnnstream, not 'nope'",
+        assertEquals("--stages takes engine,kafka,relay,relay-serde,passthrough,keyed,rnnstream, not 'nope'",
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> KafkaBenchSpec.parseDelivery("twice"));
         assertTrue(e.getMessage().startsWith("--delivery must be exactly-once or at-least-once"), e.getMessage());

@@ -182,7 +182,7 @@ public final class KafkaBench {
                     job = startJob();
                 } else if (stage.relays()) {
                     relay = KafkaRelay.start(broker.bootstrapServers(), events, outputs, spec.jobKafkaProperties(),
-                            stage == KafkaBenchStage.RELAY_JSON, model.inputSize(), model.id(),
+                            stage == KafkaBenchStage.RELAY_SERDE ? spec.format() : null, model.inputSize(), model.id(),
                             KafkaBenchStage.FixedOutput.output(model));
                 }
                 sampler = sampler();

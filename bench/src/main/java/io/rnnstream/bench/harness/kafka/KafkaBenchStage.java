@@ -31,7 +31,7 @@ import org.apache.flink.util.Collector;
 /**
  * What runs between the generator and the measuring consumer. {@link #RNNSTREAM} is the job; the others
  * are its anchors, each taking away one more part: the keyed step ({@link #KEYED}), the keyBy
- * ({@link #PASSTHROUGH}), the job itself ({@link #KAFKA}). {@link #RELAY} and {@link #RELAY_JSON} read and write
+ * ({@link #PASSTHROUGH}), the job itself ({@link #KAFKA}). {@link #RELAY} and {@link #RELAY_SERDE} read and write
  * the same records with the same Kafka clients and no Flink ({@link KafkaRelay}): what any job costs per
  * event to read and write them. {@link #ENGINE} is the step operator alone,
  * without Kafka ({@code rnnstream bench}), for the job's CPU per event next to its engine's.
@@ -40,7 +40,7 @@ public enum KafkaBenchStage {
     ENGINE("engine", "the step operator alone, in one JVM (rnnstream bench, heap)"),
     KAFKA("kafka", "Kafka alone: producer → topic → consumer, no job"),
     RELAY("relay", "the Kafka clients alone, no Flink: a consumer and a producer on one thread copy each event"),
-    RELAY_JSON("relay-json", "the relay + the job's JSON work: each event parsed, an output-shaped record written"),
+    RELAY_SERDE("relay-serde", "the relay + the job's serde work: each event read, an output-shaped record written"),
     PASSTHROUGH("passthrough", "the job's source, parse and sink; no keyBy, no step"),
     KEYED("keyed", "passthrough + keyBy + one keyed ValueState update, no step"),
     RNNSTREAM("rnnstream", "the job: source → parse → key → order → step → sink");
@@ -68,7 +68,7 @@ public enum KafkaBenchStage {
 
     /** True for the relays: no Flink job, but a consumer and producer in the job's JVM ({@link KafkaRelay}). */
     public boolean relays() {
-        return this == RELAY || this == RELAY_JSON;
+        return this == RELAY || this == RELAY_SERDE;
     }
 
     /** True where the harness's JVM does the stage's work, so its CPU per event is the job's column. */

@@ -1,8 +1,9 @@
 package io.rnnstream.bench.harness.kafka;
 
+import io.rnnstream.connectors.AvroRecords;
 import io.rnnstream.connectors.EventParser;
-import io.rnnstream.connectors.OutputRecord;
 import io.rnnstream.connectors.RecordJson;
+import io.rnnstream.connectors.WireFormat;
 import io.rnnstream.connectors.kafka.KafkaConnectors;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,9 +25,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The Kafka clients without Flink: one thread, one consumer and one producer, each event record read and one
  * record written for it, with the client settings the job's source and sink use and the job's event-time
- * header. {@link KafkaBenchStage#RELAY} copies the event's bytes; {@link KafkaBenchStage#RELAY_JSON} also
- * does the job's JSON work per event (the job's parser reads the event, {@link RecordJson} writes an
- * output-shaped record, as the passthrough's). It runs on a thread of the harness's JVM, where the job
+ * header. {@link KafkaBenchStage#RELAY} copies the event's bytes; {@link KafkaBenchStage#RELAY_SERDE} also
+ * does the job's serde work per event in the run's format (JSON: the job's parser reads the event and
+ * {@link RecordJson} writes an output-shaped record, as the passthrough's; Avro: {@link AvroRecords}). It runs on a thread of the harness's JVM, where the job
  * stages run, so its CPU per event is measured as theirs: what any JVM costs per event to read and write
  * these records with these clients, the part of the job's cost that no change to the job can remove.
  */
@@ -35,11 +36,11 @@ final class KafkaRelay implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean stop;
 
-    private KafkaRelay(String bootstrapServers, String from, String to, Properties clientProperties, boolean json,
+    private KafkaRelay(String bootstrapServers, String from, String to, Properties clientProperties, WireFormat serde,
             int featureCount, String modelId, float[] output) {
         thread = new Thread(() -> {
             try {
-                relay(bootstrapServers, from, to, clientProperties, json, featureCount, modelId, output);
+                relay(bootstrapServers, from, to, clientProperties, serde, featureCount, modelId, output);
             } catch (Throwable e) {
                 failure.compareAndSet(null, e);
             }
@@ -48,12 +49,12 @@ final class KafkaRelay implements AutoCloseable {
     }
 
     /**
-     * @param json parse each event and write an output-shaped JSON record (else copy the bytes)
-     * @param output the fixed output every record carries when {@code json}
+     * @param serde read each event and write an output-shaped record in this format; null: copy the bytes
+     * @param output the fixed output every record carries when {@code serde} is set
      */
     static KafkaRelay start(String bootstrapServers, String from, String to, Properties clientProperties,
-            boolean json, int featureCount, String modelId, float[] output) {
-        KafkaRelay r = new KafkaRelay(bootstrapServers, from, to, clientProperties, json, featureCount, modelId,
+            WireFormat serde, int featureCount, String modelId, float[] output) {
+        KafkaRelay r = new KafkaRelay(bootstrapServers, from, to, clientProperties, serde, featureCount, modelId,
                 output);
         r.thread.start();
         return r;
@@ -64,7 +65,7 @@ final class KafkaRelay implements AutoCloseable {
         return failure.get();
     }
 
-    private void relay(String bootstrapServers, String from, String to, Properties clientProperties, boolean json,
+    private void relay(String bootstrapServers, String from, String to, Properties clientProperties, WireFormat serde,
             int featureCount, String modelId, float[] output) {
         Properties c = new Properties();
         c.putAll(clientProperties);
@@ -89,20 +90,16 @@ final class KafkaRelay implements AutoCloseable {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     byte[] value = r.value();
-                    if (json) {
+                    if (serde != null) {
                         String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-                        EventParser.Result e = parser.parse(new String(value, StandardCharsets.UTF_8), key);
+                        EventParser.Result e = serde == WireFormat.AVRO ? AvroRecords.event(value, key, featureCount)
+                                : parser.parse(new String(value, StandardCharsets.UTF_8), key);
                         if (!e.ok()) {
                             throw new IllegalStateException("an event the relay cannot read: " + e.deadLetter().error);
                         }
-                        OutputRecord o = new OutputRecord();
-                        o.key = e.event().key;
-                        o.step = e.event().step;
-                        o.output = output;
-                        o.labelIndex = 0;
-                        o.last = e.event().end;
-                        o.model = modelId;
-                        value = RecordJson.output(o).getBytes(StandardCharsets.UTF_8);
+                        var o = KafkaBenchStage.FixedOutput.record(e.event(), output, modelId);
+                        value = serde == WireFormat.AVRO ? AvroRecords.output(o)
+                                : RecordJson.output(o).getBytes(StandardCharsets.UTF_8);
                     }
                     // The job's header, its timestamp left to the producer (KafkaConnectors' record serializer).
                     RecordHeaders headers = new RecordHeaders();
