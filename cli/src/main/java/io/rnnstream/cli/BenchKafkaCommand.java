@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
         description = {"Benchmark the Kafka path: generator (own JVM) → events topic → job (embedded Flink) → outputs"
                 + " topic → measuring consumer (own JVM), on a local broker, beside its anchors: the step operator"
                 + " alone (engine), Kafka alone (kafka), the job's source, parse and sink only (passthrough), the same"
-                + " with keyBy and a keyed state update (keyed).",
+                + " with keyBy and a keyed state update (keyed); and when named, the Kafka clients alone without Flink"
+                + " (relay), with the job's serde work (relay-serde).",
             "Prints events/s over the measured part, latency from each event's producer timestamp to its output's"
                 + " arrival at a read_uncommitted and a read_committed consumer (p50 / p99 / p99.9 / max), CPU µs per"
                 + " event of the job, broker, generator and consumer, and rnnstream ÷ each anchor; then JSON."
