@@ -109,37 +109,30 @@ class KafkaBenchTest {
      * The relays read and write the same records with the same clients and no Flink, in the job's JVM: their
      * CPU is in the job's column, and their outputs carry the job's event-time header (the same two hops).
      */
+    private static final KafkaBench.Listener QUIET = new KafkaBench.Listener() {
+        @Override
+        public void stage(KafkaBenchStage stage, int index, int count) {}
+
+        @Override
+        public void progress(long outputs, long expected) {}
+
+        @Override
+        public void stageDone(KafkaBenchResult result) {}
+    };
+
     @Test
     void theRelaysAreMeasuredAsTheJobIs() throws Exception {
         KafkaBenchSpec spec = KafkaBenchSpec.builder().keys(50).events(2_000).rate(2_000)
                 .stages(List.of(KafkaBenchStage.RELAY, KafkaBenchStage.RELAY_SERDE))
                 .delivery(org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE).build();
-        List<KafkaBenchResult> results = KafkaBench.run(spec, TestModels.simpleRnn(3), dir, new KafkaBench.Listener() {
-            @Override
-            public void stage(KafkaBenchStage stage, int index, int count) {}
-
-            @Override
-            public void progress(long outputs, long expected) {}
-
-            @Override
-            public void stageDone(KafkaBenchResult result) {}
-        });
+        List<KafkaBenchResult> results = KafkaBench.run(spec, TestModels.simpleRnn(3), dir, QUIET);
         assertEquals(List.of("relay", "relay-serde"), results.stream().map(KafkaBenchResult::stage).toList());
         // In Avro, relay-serde reads Avro events and writes Avro outputs (the consumer decodes them as such).
         KafkaBenchSpec avro = KafkaBenchSpec.builder().keys(50).events(2_000).rate(2_000)
                 .stages(List.of(KafkaBenchStage.RELAY_SERDE)).format(io.rnnstream.connectors.WireFormat.AVRO)
                 .delivery(org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE).build();
         results = new ArrayList<>(results);
-        results.addAll(KafkaBench.run(avro, TestModels.simpleRnn(3), dir.resolve("avro"), new KafkaBench.Listener() {
-            @Override
-            public void stage(KafkaBenchStage stage, int index, int count) {}
-
-            @Override
-            public void progress(long outputs, long expected) {}
-
-            @Override
-            public void stageDone(KafkaBenchResult result) {}
-        }));
+        results.addAll(KafkaBench.run(avro, TestModels.simpleRnn(3), dir.resolve("avro"), QUIET));
         assertEquals("at-least-once avro", results.get(2).delivery(), results.get(2).toJson());
         for (KafkaBenchResult r : results) {
             assertEquals(2_000 - 400, r.uncommitted().count(), r.toJson());
