@@ -87,8 +87,8 @@ class BenchCommandTest {
         assertTrue(r.err().startsWith("error: --format must be json or avro, not 'xml'"), r.err());
         r = RnnstreamTest.run("bench", "kafka", "--stages", "kafka,nope");
         assertEquals(1, r.rc());
-        assertTrue(r.err().startsWith("error: --stages takes engine,kafka,passthrough,keyed,rnnstream, not 'nope'"),
-                r.err());
+        assertTrue(r.err().startsWith("error: --stages takes engine,kafka,relay,relay-serde,passthrough,keyed,rnnstream,"
+                + " not 'nope'"), r.err());
     }
 
     @Test
