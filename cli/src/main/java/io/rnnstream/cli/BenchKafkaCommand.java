@@ -134,7 +134,8 @@ final class BenchKafkaCommand extends BaseCommand {
     int repeat;
 
     @Option(names = "--producer-property", paramLabel = "KEY=VALUE",
-            description = "A setting of the generator's producer, e.g. linger.ms=0 (repeatable).")
+            description = "A setting of the generator's producer, e.g. linger.ms=5 (repeatable). Paced, it sends with"
+                    + " linger.ms=1 unless this sets it, as `replay --rate` does; unpaced, Kafka's 5 ms.")
     Map<String, String> producerProperties = new LinkedHashMap<>();
 
     @Option(names = "--consumer-property", paramLabel = "KEY=VALUE",

@@ -39,7 +39,9 @@ final class ReplayCommand extends BaseCommand {
     String topic;
 
     @Option(names = "--rate", defaultValue = "0", paramLabel = "EVENTS_PER_S",
-            description = "Events per second; 0 sends as fast as the broker takes them (default: ${DEFAULT-VALUE}).")
+            description = "Events per second; 0 sends as fast as the broker takes them (default: ${DEFAULT-VALUE})."
+                    + " A paced replay's producer sends with linger.ms=1 (Kafka's default is 5) unless"
+                    + " --kafka-property sets it.")
     double rate;
 
     @Option(names = "--concurrent", defaultValue = "64", paramLabel = "K",

@@ -14,6 +14,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Writes replayed events to a Kafka topic, keyed by the event key, at a bounded rate. */
 public final class KafkaReplay {
+    /**
+     * {@code linger.ms} of a paced replay's producer unless the caller sets one. Paced events stand for events
+     * that happen one at a time, and a producer that waits for company adds its wait to every event's latency:
+     * at Kafka's 5 ms an event waited 2.5 ms on average before the broker had it, the largest part of a
+     * paced job's median (docs/BENCHMARKS.md, "Session 25"). Kafka's own end-to-end latency tool sends with
+     * no linger at all; an unpaced replay keeps 5 ms, where full batches are what counts.
+     */
+    public static final String PACED_LINGER_MS = "1";
+
     private KafkaReplay() {}
 
     /**
@@ -43,14 +52,7 @@ public final class KafkaReplay {
             Properties clientProperties, double ratePerSecond, LongConsumer progress, Acked acked, WireFormat format)
             throws Exception {
         boolean avro = format == WireFormat.AVRO;
-        Properties p = new Properties();
-        p.putAll(clientProperties);
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
-        // A replay sends as fast as it may: 16 KiB batches held ~75 events and cost it twice the CPU per event
-        // of full 128 KiB ones, and the broker half as much again (docs/BENCHMARKS.md, "Session 17").
-        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(KafkaConnectors.PRODUCER_BATCH_BYTES));
+        Properties p = producerSettings(clientProperties, bootstrapServers, ratePerSecond);
         AtomicReference<Exception> failure = new AtomicReference<>();
         long sent = 0;
         long start = System.nanoTime();
@@ -88,5 +90,18 @@ public final class KafkaReplay {
         }
         progress.accept(sent);
         return sent;
+    }
+
+    /** The replay's producer settings: the caller's, over the replay's defaults. */
+    static Properties producerSettings(Properties clientProperties, String bootstrapServers, double ratePerSecond) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, ratePerSecond > 0 ? PACED_LINGER_MS : "5");
+        // A replay sends as fast as it may: 16 KiB batches held ~75 events and cost it twice the CPU per event
+        // of full 128 KiB ones, and the broker half as much again (docs/BENCHMARKS.md, "Session 17").
+        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(KafkaConnectors.PRODUCER_BATCH_BYTES));
+        return p;
     }
 }

@@ -54,6 +54,10 @@ public final class LoadGenerator {
         long bad = 0;
         Properties p = ChildJvm.clientProperties(s, "producer.");
         p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.getProperty("bootstrap-servers"));
+        if (rate > 0) {
+            // As a paced KafkaReplay: events that happen one at a time do not wait for company.
+            p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, io.rnnstream.connectors.replay.KafkaReplay.PACED_LINGER_MS);
+        }
         // As KafkaReplay: unpaced, Kafka's 16 KiB batches made the generator, and the broker, the limit.
         p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG,
                 Integer.toString(io.rnnstream.connectors.kafka.KafkaConnectors.PRODUCER_BATCH_BYTES));
