@@ -128,7 +128,7 @@ public class WireFormatBenchmark {
             case "json": {
                 Event e = parser.parse(new String(in, StandardCharsets.UTF_8), null).event();
                 o.key = e.key;
-                return RecordJson.output(o).getBytes(StandardCharsets.UTF_8);
+                return RecordJson.outputUtf8(o);
             }
             case "avro": {
                 Event e = AvroRecords.event(in, null, 28).event();
@@ -174,7 +174,7 @@ public class WireFormatBenchmark {
         OutputRecord o = outputs[i++ & (N - 1)];
         switch (format) {
             case "json":
-                return RecordJson.output(o).getBytes(StandardCharsets.UTF_8);
+                return RecordJson.outputUtf8(o);
             case "avro":
                 return AvroRecords.output(o);
             case "avro-generic":

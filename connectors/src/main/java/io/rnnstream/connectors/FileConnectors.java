@@ -37,7 +37,7 @@ public final class FileConnectors {
     /** The same for records: each record's payload as one line (the key is in the payload's JSON). */
     public static FileSink<KeyedPayload> payloadSink(java.nio.file.Path dir) {
         return FileSink.<KeyedPayload>forRowFormat(new org.apache.flink.core.fs.Path(dir.toUri()), (r, out) -> {
-            out.write(r.payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write(r.bytes());
             out.write('\n');
         }).build();
     }

@@ -13,8 +13,9 @@ public final class KeyedPayload {
     /** The record value as UTF-8 text (JSON for events, outputs and dead letters); null when {@link #value} holds it. */
     public String payload;
     /**
-     * The record value as bytes, for a binary format ({@link WireFormat#AVRO}); null for text. Bytes are not
-     * decoded to text and back: that would be neither lossless nor free.
+     * The record value as bytes: a binary format's ({@link WireFormat#AVRO}), or JSON the job wrote
+     * straight into UTF-8 (its outputs); null when {@link #payload} holds it. Bytes are not decoded to text
+     * and back: that would be neither lossless nor free.
      */
     public byte[] value;
 
@@ -50,6 +51,12 @@ public final class KeyedPayload {
 
     @Override
     public String toString() {
-        return (key == null ? "" : key + " → ") + (value != null ? AvroRecords.rawText(value) : payload);
+        return (key == null ? "" : key + " → ") + (value == null ? payload : isJson(value)
+                ? new String(value, java.nio.charset.StandardCharsets.UTF_8) : AvroRecords.rawText(value));
+    }
+
+    /** A JSON object's bytes; an Avro record never starts so (its first field, the key's length, cannot be -62). */
+    private static boolean isJson(byte[] v) {
+        return v.length > 0 && v[0] == '{';
     }
 }

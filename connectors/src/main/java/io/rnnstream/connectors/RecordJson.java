@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.util.BufferRecycler;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Writes the stream's records as one-line JSON.
@@ -61,6 +62,16 @@ public final class RecordJson {
         } finally {
             br.releaseToPool();
         }
+    }
+
+    /**
+     * {@link #output}'s text as the UTF-8 bytes that go on the wire. The common record (every string in it
+     * printable ASCII) is written straight into bytes ({@link OutputJsonFastPath}); any other through
+     * Jackson's text. The bytes are the same either way.
+     */
+    public static byte[] outputUtf8(OutputRecord r) {
+        byte[] b = OutputJsonFastPath.write(r);
+        return b != null ? b : output(r).getBytes(StandardCharsets.UTF_8);
     }
 
     private static void write(JsonGenerator g, OutputRecord r) throws IOException {

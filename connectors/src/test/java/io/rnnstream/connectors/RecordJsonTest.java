@@ -1,6 +1,8 @@
 package io.rnnstream.connectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamWriteFeature;
@@ -8,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +36,30 @@ class RecordJsonTest {
         assertEquals("walk", n.get("label").asText());
         assertEquals(-0.5, n.get("hidden").get(0).asDouble());
         assertEquals("idle-timeout", n.get("reason").asText());
+    }
+
+    /** The stream's records take the bytes' own path; a string that needs an escape or UTF-8 declines it. */
+    @Test
+    void plainRecordsAreWrittenStraightToBytes() throws Exception {
+        OutputRecord r = new OutputRecord();
+        r.key = "key-1999";
+        r.step = 27;
+        r.output = new float[] {0.1f, 3.4028235E38f, 1.4E-45f, -0.0f, Float.NaN};
+        r.labelIndex = 7;
+        r.last = true;
+        r.model = "mnist-simplernn@1-da1edd33ef8e";
+        byte[] b = OutputJsonFastPath.write(r);
+        assertEquals("{\"key\":\"key-1999\",\"step\":27,\"output\":[0.1,3.4028235E38,1.4E-45,-0.0,\"NaN\"],"
+                + "\"label\":7,\"final\":true,\"decision\":false,\"model\":\"mnist-simplernn@1-da1edd33ef8e\"}",
+                new String(b, StandardCharsets.UTF_8));
+        assertEquals(RecordJson.output(r), new String(b, StandardCharsets.UTF_8));
+        r.step = Integer.MIN_VALUE;
+        assertEquals(RecordJson.output(r), new String(OutputJsonFastPath.write(r), StandardCharsets.UTF_8));
+        for (String needsJackson : new String[] {"caf\u00e9", "a\"b", "back\\slash", "tab\t", "del\u007f"}) {
+            r.key = needsJackson;
+            assertNull(OutputJsonFastPath.write(r), needsJackson);
+            assertEquals(RecordJson.output(r), new String(RecordJson.outputUtf8(r), StandardCharsets.UTF_8));
+        }
     }
 
     @Test
@@ -78,6 +105,7 @@ class RecordJsonTest {
         ObjectMapper text = new ObjectMapper(JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build());
         String[] names = {"s-17", "k", "cl\u00e9", "\u6570\u5b57-3", "\ud83d\ude00 x", "tab\tquote\"back\\slash", "\u0001"};
         SplittableRandom rnd = new SplittableRandom(21);
+        int fast = 0;
         for (int i = 0; i < 20_000; i++) {
             OutputRecord r = new OutputRecord();
             r.key = names[rnd.nextInt(names.length)] + i;
@@ -113,7 +141,13 @@ class RecordJsonTest {
             }
             String expected = text.writeValueAsString(n);
             assertEquals(expected, RecordJson.output(r), "record " + i);
+            assertEquals(expected, new String(RecordJson.outputUtf8(r), StandardCharsets.UTF_8), "record " + i);
+            if (OutputJsonFastPath.write(r) != null) {
+                fast++;
+            }
         }
+        // Keys, labels and models from the two plain names only: about 2/7 of each string's picks.
+        assertTrue(fast > 200, "only " + fast + " of 20,000 records took the bytes' own path");
     }
 
     private static float[] floats(SplittableRandom rnd, int n) {

@@ -248,7 +248,8 @@ class SavepointUpgradeTest {
             return new SinkWriter<>() {
                 @Override
                 public void write(KeyedPayload record, Context ctx) {
-                    String element = record.payload;
+                    // The outputs come as JSON's UTF-8 bytes, the dead letters as text: bytes() is either's.
+                    String element = new String(record.bytes(), java.nio.charset.StandardCharsets.UTF_8);
                     (dead ? DEAD : OUT).add(element);
                 }
 

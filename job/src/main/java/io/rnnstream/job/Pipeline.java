@@ -155,7 +155,7 @@ public final class Pipeline {
             Sink<KeyedPayload> outputSink, Sink<KeyedPayload> deadLetterSink, WireFormat format) {
         boolean avro = format == WireFormat.AVRO;
         (avro ? outputs.map(r -> KeyedPayload.binary(r.key, AvroRecords.output(r)), PAYLOAD).name("output-avro")
-                : outputs.map(r -> new KeyedPayload(r.key, RecordJson.output(r)), PAYLOAD).name("output-json"))
+                : outputs.map(r -> KeyedPayload.binary(r.key, RecordJson.outputUtf8(r)), PAYLOAD).name("output-json"))
                 .uid("rnnstream-keyed-outputs")
                 .sinkTo(outputSink).name("sink-outputs").uid("rnnstream-sink-outputs");
         deadLetters.map(d -> new KeyedPayload(d.key, RecordJson.deadLetter(d, avro)), PAYLOAD)
