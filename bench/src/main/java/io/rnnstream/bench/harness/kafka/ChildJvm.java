@@ -102,6 +102,11 @@ final class ChildJvm implements AutoCloseable {
         return process.pid();
     }
 
+    /** The thread that reads the child's lines (in this JVM). */
+    Thread reader() {
+        return reader;
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -118,7 +118,7 @@ public final class KafkaBench {
         return new KafkaBenchResult(KafkaBenchStage.ENGINE.label(), "-", spec.keys(), spec.events(),
                 b.measuredEvents(), 0, b.eventsPerSecond(), Double.NaN, KafkaBenchResult.Latency.NONE,
                 KafkaBenchResult.Latency.NONE, 1e6 / b.eventsPerCpuSecond(), Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, Double.NaN, List.of(), List.of(), b.loadAverage(), KafkaBenchResult.Hops.NONE);
+                Double.NaN, Double.NaN, List.of(), List.of(), b.loadAverage(), KafkaBenchResult.Hops.NONE, Double.NaN);
     }
 
     /** One stage: topics, consumer, job, generator, and what they measured. */
@@ -139,6 +139,8 @@ public final class KafkaBench {
         private final Series generatorCpu = new Series();
         private final Series generatorTime = new Series();
         private final Series jobCpu = new Series();
+        private final HarnessThreads harness = new HarnessThreads();
+        private final Series harnessCpu = new Series();
         private final Series brokerCpu = new Series();
         private final Series jobGc = new Series();
         private final Series jobJit = new Series();
@@ -176,8 +178,10 @@ public final class KafkaBench {
             Thread sampler = null;
             // Consumer, job and generator start side by side: the warm-up's records wait in the topics for
             // whichever is last, and its outputs are all in before the measured part starts.
+            harness.add(Thread.currentThread());
             try (ChildJvm consumer = ChildJvm.start("consumer", LatencyConsumer.class, consumerSettings(results), dir,
                     this::onConsumerLine)) {
+                harness.add(consumer.reader());
                 if (stage.runsJob()) {
                     job = startJob();
                 } else if (stage.relays()) {
@@ -189,6 +193,7 @@ public final class KafkaBench {
                 try (ChildJvm generator = ChildJvm.start("generator", LoadGenerator.class, generatorSettings(), dir,
                         this::onGeneratorLine)) {
                     this.generator = generator;
+                    harness.add(generator.reader());
                     awaitConsumerReady(consumer);
                     if (job != null) {
                         awaitRunning(job);
@@ -412,6 +417,14 @@ public final class KafkaBench {
             }
         }
 
+        /*
+         * How often the stage asks the job for its status while it waits: each answer is an RPC through the
+         * MiniCluster's dispatcher and job master, whose threads are the job's JVM's; asked every 100 ms they
+         * were ~1 % of the CPU the job was charged (docs/BENCHMARKS.md, session 26).
+         */
+        private static final long STATUS_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
+        private long statusAskedAt = System.nanoTime();
+
         private void checkAlive(JobClient job, ChildJvm generator) throws Exception {
             if (childError.get() != null) {
                 throw new IllegalStateException(childError.get());
@@ -419,26 +432,40 @@ public final class KafkaBench {
             if (!generator.isAlive() && generator.exitValue() != 0) {
                 throw new IllegalStateException("the load generator failed: " + generator.diagnosis());
             }
-            if (job != null && job.getJobStatus().get().isGloballyTerminalState()) {
+            if (job == null || System.nanoTime() - statusAskedAt < STATUS_EVERY_NANOS) {
+                return;
+            }
+            statusAskedAt = System.nanoTime();
+            if (job.getJobStatus().get().isGloballyTerminalState()) {
                 // The job's own exception says why.
                 job.getJobExecutionResult().get();
                 throw new IllegalStateException("the " + stage.label() + " job stopped before its outputs were in");
             }
         }
 
+        /** Looked up once: the lookup builds the list anew on every call, 20 times a second. */
+        private static final List<java.lang.management.GarbageCollectorMXBean> COLLECTORS =
+                ManagementFactory.getGarbageCollectorMXBeans();
+
         private static long gcMillis() {
             long ms = 0;
-            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            for (var gc : COLLECTORS) {
                 ms += Math.max(0, gc.getCollectionTime());
             }
             return ms;
         }
 
-        /** This JVM's (the job's) CPU and GC time and the broker's CPU time, every 50 ms. */
+        /**
+         * This JVM's (the job's) CPU and GC time and the broker's CPU time, every 50 ms. The job's CPU is the
+         * JVM's less the harness's own threads in it ({@link HarnessThreads}), this one included.
+         */
         private Thread sampler() {
             return ChildJvm.every50ms("bench-cpu-sampler", () -> {
+                harness.add(Thread.currentThread());
                 long now = ChildJvm.wallMicros();
-                jobCpu.add(now, ChildJvm.ownCpuNanos());
+                long harnessNanos = harness.cpuNanos();
+                jobCpu.add(now, ChildJvm.ownCpuNanos() - harnessNanos);
+                harnessCpu.add(now, harnessNanos);
                 jobGc.add(now, gcMillis());
                 jobJit.add(now, ChildJvm.compileMillis());
                 brokerCpu.add(now, ChildJvm.cpuNanos(broker.pid()));
@@ -481,6 +508,8 @@ public final class KafkaBench {
             double jobPerEvent = stage.measuresJobJvm() ? (jobCpu.at(t1) - jobCpu.at(t0)) / 1e3 / measured
                     : Double.NaN;
             double brokerPerEvent = (brokerCpu.at(t1) - brokerCpu.at(t0)) / 1e3 / measured;
+            double harnessPerEvent = stage.measuresJobJvm() ? (harnessCpu.at(t1) - harnessCpu.at(t0)) / 1e3 / measured
+                    : Double.NaN;
             double gc = stage.measuresJobJvm() ? jobGc.at(t1) - jobGc.at(t0) : Double.NaN;
             // The harness JVM runs the job stages' MiniCluster: its compiling counts as the job's.
             double jit = (jobJit.at(t1) - jobJit.at(t0)) + (generatorJit.at(e) - goGeneratorJit)
@@ -499,7 +528,7 @@ public final class KafkaBench {
                     KafkaBenchResult.Latency.of(hc), jobPerEvent, brokerPerEvent, generatorPerEvent, consumerPerEvent,
                     gc, jit, KafkaBenchResult.Second.parse(r.getProperty(u + "seconds")),
                     KafkaBenchResult.Second.parse(r.getProperty(c + "seconds")), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                    hops.toOutput().count() > 0 ? hops : KafkaBenchResult.Hops.NONE);
+                    hops.toOutput().count() > 0 ? hops : KafkaBenchResult.Hops.NONE, harnessPerEvent);
         }
     }
 }

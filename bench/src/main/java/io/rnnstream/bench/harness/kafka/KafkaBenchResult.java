@@ -10,8 +10,9 @@ import org.HdrHistogram.Histogram;
 /**
  * What one stage of the Kafka benchmark measured. Rates and CPU are over the steady window (the
  * warm-up'th output to the last); latencies over every output after the warm-up. CPU is µs of CPU
- * time per event of each process on its own: the job (the JVM the Flink MiniCluster runs in), the
- * broker, the generator and the measuring consumer (its two clients together). NaN: not measured.
+ * time per event of each process on its own: the job (the JVM the Flink MiniCluster runs in, less the
+ * harness's own threads there, whose CPU per event is {@code harnessCpuMicros}), the broker, the generator
+ * and the measuring consumer (its two clients together). NaN: not measured.
  * {@code jobGcMillis}: the job JVM's garbage collection time in the measured part. {@code jitMillis}: time
  * the JIT compilers of the harness (job), generator and consumer JVMs spent in the measured part: more
  * than a few percent of it means the run measured JVMs still warming up, not the steady state (warm up
@@ -23,7 +24,7 @@ public record KafkaBenchResult(String stage, String delivery, int keys, long eve
         double eventsPerSecond, double generatorEventsPerSecond, Latency uncommitted, Latency committed,
         double jobCpuMicros, double brokerCpuMicros, double generatorCpuMicros, double consumerCpuMicros,
         double jobGcMillis, double jitMillis, List<Second> uncommittedSeconds, List<Second> committedSeconds, double loadAverage,
-        Hops hops) {
+        Hops hops, double harnessCpuMicros) {
 
     /**
      * A job stage's latency in its two Kafka hops, split at the output record's timestamp (stamped by the
@@ -177,7 +178,8 @@ public record KafkaBenchResult(String stage, String delivery, int keys, long eve
                 med(runs, KafkaBenchResult::brokerCpuMicros), med(runs, KafkaBenchResult::generatorCpuMicros),
                 med(runs, KafkaBenchResult::consumerCpuMicros), med(runs, KafkaBenchResult::jobGcMillis),
                 med(runs, KafkaBenchResult::jitMillis), List.of(),
-                List.of(), med(runs, KafkaBenchResult::loadAverage), Hops.median(runs));
+                List.of(), med(runs, KafkaBenchResult::loadAverage), Hops.median(runs),
+                med(runs, KafkaBenchResult::harnessCpuMicros));
     }
 
     private static final String MEDIAN = " (median of ";
@@ -228,11 +230,11 @@ public record KafkaBenchResult(String stage, String delivery, int keys, long eve
         return String.format(Locale.ROOT, "{\"stage\":\"%s\",\"delivery\":\"%s\",\"keys\":%d,\"events\":%d,"
                 + "\"measuredEvents\":%d,\"rate\":%d,\"eventsPerSecond\":%s,\"generatorEventsPerSecond\":%s,"
                 + "\"readUncommitted\":%s,\"readCommitted\":%s,\"cpuMicrosPerEvent\":{\"job\":%s,\"broker\":%s,"
-                + "\"generator\":%s,\"consumer\":%s},\"jobGcMillis\":%s,\"jitMillis\":%s,\"loadAverage\":%.2f,"
+                + "\"generator\":%s,\"consumer\":%s,\"harness\":%s},\"jobGcMillis\":%s,\"jitMillis\":%s,\"loadAverage\":%.2f,"
                 + "\"hops\":%s,\"secondsReadUncommitted\":%s,\"secondsReadCommitted\":%s}", stage, delivery, keys, events,
                 measuredEvents, rate, num(eventsPerSecond), num(generatorEventsPerSecond), uncommitted.json(),
                 committed.json(), num(jobCpuMicros), num(brokerCpuMicros), num(generatorCpuMicros),
-                num(consumerCpuMicros), num(jobGcMillis), num(jitMillis), loadAverage,
+                num(consumerCpuMicros), num(harnessCpuMicros), num(jobGcMillis), num(jitMillis), loadAverage,
                 hops.measured() ? hops.json() : "null", seconds(uncommittedSeconds),
                 seconds(committedSeconds));
     }

@@ -99,7 +99,7 @@ final class KafkaRelay implements AutoCloseable {
                         }
                         var o = KafkaBenchStage.FixedOutput.record(e.event(), output, modelId);
                         value = serde == WireFormat.AVRO ? AvroRecords.output(o)
-                                : RecordJson.output(o).getBytes(StandardCharsets.UTF_8);
+                                : RecordJson.outputUtf8(o);
                     }
                     // The job's header, its timestamp left to the producer (KafkaConnectors' record serializer).
                     RecordHeaders headers = new RecordHeaders();
