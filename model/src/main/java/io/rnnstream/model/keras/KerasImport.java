@@ -89,8 +89,8 @@ public final class KerasImport {
     private static Model loadArchive(Path file) {
         String fileName = file.getFileName().toString();
         try (ZipFile zip = new ZipFile(file.toFile())) {
-            ZipEntry configEntry = zip.getEntry("config.json");
-            ZipEntry weightsEntry = zip.getEntry("model.weights.h5");
+            ZipEntry configEntry = entry(zip, file, "config.json");
+            ZipEntry weightsEntry = entry(zip, file, "model.weights.h5");
             if (configEntry == null || weightsEntry == null) {
                 throw new ModelException("cannot read " + file + ": not a Keras .keras archive (it has no "
                         + (configEntry == null ? "config.json" : "model.weights.h5")
@@ -98,7 +98,7 @@ public final class KerasImport {
             }
             JsonNode config = parseJson(readEntry(zip, configEntry), file + "!config.json");
             String version = null;
-            ZipEntry metaEntry = zip.getEntry("metadata.json");
+            ZipEntry metaEntry = entry(zip, file, "metadata.json");
             if (metaEntry != null) {
                 version = KerasConfig.text(parseJson(readEntry(zip, metaEntry), file + "!metadata.json"),
                         "keras_version");
@@ -116,6 +116,20 @@ public final class KerasImport {
                     e);
         } catch (IOException e) {
             throw new ModelException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The archive's entry {@code name}, or null. Looking one up may decode other entries' names, and the JDK
+     * throws an unchecked {@code IllegalArgumentException} for a name that is not UTF-8 (the zip's flag for
+     * it was set): a damaged archive, refused like any other.
+     */
+    private static ZipEntry entry(ZipFile zip, Path file, String name) {
+        try {
+            return zip.getEntry(name);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException("cannot read " + file + ": not a valid .keras archive (an entry's name is not"
+                    + " UTF-8: " + e.getMessage() + "); save the model again with model.save(\"model.keras\")", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.rnnstream.model.keras;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -125,6 +126,19 @@ class KerasImportErrorsTest {
         Path k = tmp.resolve("m.keras");
         Files.write(k, new byte[] {1, 2, 3});
         assertTrue(message(() -> KerasImport.load(k)).contains("not a valid .keras archive"));
+    }
+
+    /** CI's fuzz round found it: a name the zip flags as UTF-8 but is not made the JDK throw unchecked. */
+    @Test
+    void anEntryNameThatIsNotUtf8() throws IOException {
+        Path k = tmp.resolve("bad-name.keras");
+        try (var in = KerasImportErrorsTest.class.getResourceAsStream(
+                "KerasFileFuzzTestInputs/anyKerasArchiveBytesAreAModelOrAOneLineRefusal/entry-name-not-utf8.keras")) {
+            Files.write(k, in.readAllBytes());
+        }
+        String m = message(() -> KerasImport.load(k));
+        assertTrue(m.startsWith("cannot read " + k + ": not a valid .keras archive (an entry's name is not UTF-8"), m);
+        assertFalse(m.contains("\n"), m);
     }
 
     @Test
