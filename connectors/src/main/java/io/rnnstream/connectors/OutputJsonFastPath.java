@@ -7,7 +7,8 @@ import java.util.Arrays;
 /**
  * The output record's JSON written straight into UTF-8 bytes: the bytes {@link RecordJson#output} would
  * give once encoded, without Jackson's generator, its text buffer, the String of the record and its
- * encoding. Every float is still Jackson's text of it (Schubfach, {@link NumberOutput}). Only strings of
+ * encoding. Every float is Jackson's text of it (Schubfach, {@link NumberOutput}), written by {@link Float32Text}
+ * without Jackson's objects, or by Jackson where Float32Text declines one. Only strings of
  * printable ASCII without a quote or backslash are written here, since they need no escape and are their
  * own UTF-8; any other string declines the record, and {@link RecordJson} writes it through Jackson.
  * {@code RecordJsonTest} holds the two paths to the same bytes.
@@ -111,7 +112,13 @@ final class OutputJsonFastPath {
             }
             float f = v[i];
             if (Float.isFinite(f)) {
-                ascii(NumberOutput.toString(f, true));
+                ensure(Float32Text.MAX_CHARS);
+                int end = Float32Text.write(f, buf, n);
+                if (end >= 0) {
+                    n = end;
+                } else {
+                    ascii(NumberOutput.toString(f, true));
+                }
             } else {
                 put('"');
                 ascii(Float.toString(f));
