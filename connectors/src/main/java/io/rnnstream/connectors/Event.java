@@ -1,5 +1,6 @@
 package io.rnnstream.connectors;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -26,6 +27,13 @@ public class Event {
     public boolean end;
     /** The payload the event was parsed from, kept for dead letters; null for events built in code. */
     public String raw;
+    /**
+     * The payload's UTF-8 bytes, where the event was read straight from them and its text is not made
+     * until a dead letter needs it ({@link #rawText()}): a String of every event cost the job's source
+     * a copy of each record (docs/BENCHMARKS.md, session 27). Transient, so it is not one of the POJO's
+     * fields: a stage that keeps the event in state calls {@link #keepRaw()} first.
+     */
+    public transient byte[] rawUtf8;
 
     public Event() {}
 
@@ -35,6 +43,20 @@ public class Event {
         this.ts = ts;
         this.features = features;
         this.end = end;
+    }
+
+    /** The payload's text, made from {@link #rawUtf8} the first time it is asked for; null for events built in code. */
+    public String rawText() {
+        if (raw == null && rawUtf8 != null) {
+            raw = new String(rawUtf8, StandardCharsets.UTF_8);
+        }
+        return raw;
+    }
+
+    /** Makes the payload's text a field of the event, for an event about to be kept in state. */
+    public void keepRaw() {
+        rawText();
+        rawUtf8 = null;
     }
 
     public boolean hasStep() {
@@ -48,7 +70,7 @@ public class Event {
     @Override
     public boolean equals(Object o) {
         return o instanceof Event e && Objects.equals(key, e.key) && step == e.step && ts == e.ts
-                && Arrays.equals(features, e.features) && end == e.end && Objects.equals(raw, e.raw);
+                && Arrays.equals(features, e.features) && end == e.end && Objects.equals(rawText(), e.rawText());
     }
 
     @Override
@@ -58,6 +80,7 @@ public class Event {
 
     @Override
     public String toString() {
-        return raw != null ? raw : RecordJson.event(this);
+        String r = rawText();
+        return r != null ? r : RecordJson.event(this);
     }
 }

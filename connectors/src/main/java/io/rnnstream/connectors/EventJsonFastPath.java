@@ -1,5 +1,7 @@
 package io.rnnstream.connectors;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Reads the common shape of an input event straight off its text, in one pass over the characters:
  * {@code {"key": "k", "step": 3, "ts": 1764000000000, "features": [0, 0.3031315, ...], "end": false}},
@@ -36,6 +38,15 @@ final class EventJsonFastPath implements java.io.Serializable {
         }
     }
 
+    private static final byte[] TS = ascii("ts");
+    private static final byte[] KEY = ascii("key");
+    private static final byte[] END = ascii("end");
+    private static final byte[] STEP = ascii("step");
+    private static final byte[] FEATURES = ascii("features");
+    private static final byte[] NULL = ascii("null");
+    private static final byte[] TRUE = ascii("true");
+    private static final byte[] FALSE = ascii("false");
+
     private final int featureCount;
 
     /** @param featureCount D, at least 1 */
@@ -56,8 +67,17 @@ final class EventJsonFastPath implements java.io.Serializable {
         }
     }
 
-    /** The event the text holds (its fields as written, its {@code raw} unset), or null to let Jackson read it. */
+    /** {@link #read(byte[])} of the text's UTF-8. */
     Event read(String s) {
+        return read(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The event the UTF-8 text holds (its fields as written, its {@code raw} unset), or null to let Jackson
+     * read it. Every byte the common shape needs is ASCII, so a byte of a multi-byte character is refused
+     * wherever it stands, as the text's character would be.
+     */
+    Event read(byte[] s) {
         try {
             return object(s);
         } catch (Decline | IndexOutOfBoundsException d) {
@@ -66,19 +86,19 @@ final class EventJsonFastPath implements java.io.Serializable {
         }
     }
 
-    private Event object(String s) throws Decline {
-        int n = s.length();
+    private Event object(byte[] s) throws Decline {
+        int n = s.length;
         int i = ws(s, 0);
         expect(s, i++, '{');
         Event e = new Event();
         i = ws(s, i);
-        if (s.charAt(i) == '}') {
+        if (at(s, i) == '}') {
             i++;
         } else {
             while (true) {
                 expect(s, i++, '"');
                 int nameStart = i;
-                while (s.charAt(i) != '"') {
+                while (at(s, i) != '"') {
                     i++;
                 }
                 int nameEnd = i++;
@@ -99,28 +119,28 @@ final class EventJsonFastPath implements java.io.Serializable {
     }
 
     /** Reads the named field's value into {@code e}; returns the index after it. */
-    private int value(String s, int i, int nameStart, int nameEnd, Event e) throws Decline {
+    private int value(byte[] s, int i, int nameStart, int nameEnd, Event e) throws Decline {
         switch (nameEnd - nameStart) {
             case 2:
-                if (s.startsWith("ts", nameStart)) {
+                if (startsWith(s, nameStart, TS)) {
                     return ts(s, i, e);
                 }
                 break;
             case 3:
-                if (s.startsWith("key", nameStart)) {
+                if (startsWith(s, nameStart, KEY)) {
                     return key(s, i, e);
                 }
-                if (s.startsWith("end", nameStart)) {
+                if (startsWith(s, nameStart, END)) {
                     return end(s, i, e);
                 }
                 break;
             case 4:
-                if (s.startsWith("step", nameStart)) {
+                if (startsWith(s, nameStart, STEP)) {
                     return step(s, i, e);
                 }
                 break;
             case 8:
-                if (s.startsWith("features", nameStart)) {
+                if (startsWith(s, nameStart, FEATURES)) {
                     return features(s, i, e);
                 }
                 break;
@@ -130,11 +150,11 @@ final class EventJsonFastPath implements java.io.Serializable {
         throw Decline.INSTANCE;
     }
 
-    private static int key(String s, int i, Event e) throws Decline {
+    private static int key(byte[] s, int i, Event e) throws Decline {
         expect(s, i++, '"');
         int start = i;
         char c;
-        while ((c = s.charAt(i)) != '"') {
+        while ((c = at(s, i)) != '"') {
             // An escape, a control character (Jackson refuses it) or anything outside ASCII: Jackson decides.
             if (c == '\\' || c < 0x20 || c >= 0x7f) {
                 throw Decline.INSTANCE;
@@ -144,12 +164,13 @@ final class EventJsonFastPath implements java.io.Serializable {
         if (i == start) {
             throw Decline.INSTANCE;
         }
-        e.key = s.substring(start, i);
+        // Checked above: printable ASCII, so each byte is its char.
+        e.key = new String(s, start, i - start, StandardCharsets.ISO_8859_1);
         return i + 1;
     }
 
-    private static int step(String s, int i, Event e) throws Decline {
-        if (s.startsWith("null", i)) {
+    private static int step(byte[] s, int i, Event e) throws Decline {
+        if (startsWith(s, i, NULL)) {
             e.step = Event.NO_STEP;
             return literalEnd(s, i + 4);
         }
@@ -161,12 +182,12 @@ final class EventJsonFastPath implements java.io.Serializable {
         return end;
     }
 
-    private static int ts(String s, int i, Event e) throws Decline {
-        if (s.startsWith("null", i)) {
+    private static int ts(byte[] s, int i, Event e) throws Decline {
+        if (startsWith(s, i, NULL)) {
             e.ts = Event.NO_TS;
             return literalEnd(s, i + 4);
         }
-        boolean neg = s.charAt(i) == '-';
+        boolean neg = at(s, i) == '-';
         int start = neg ? i + 1 : i;
         int end = digits(s, start);
         if (end - start > 18) {
@@ -177,28 +198,28 @@ final class EventJsonFastPath implements java.io.Serializable {
         return end;
     }
 
-    private static int end(String s, int i, Event e) throws Decline {
-        if (s.startsWith("true", i)) {
+    private static int end(byte[] s, int i, Event e) throws Decline {
+        if (startsWith(s, i, TRUE)) {
             e.end = true;
             return literalEnd(s, i + 4);
         }
-        if (s.startsWith("false", i)) {
+        if (startsWith(s, i, FALSE)) {
             e.end = false;
             return literalEnd(s, i + 5);
         }
-        if (s.startsWith("null", i)) {
+        if (startsWith(s, i, NULL)) {
             e.end = false;
             return literalEnd(s, i + 4);
         }
         throw Decline.INSTANCE;
     }
 
-    private int features(String s, int i, Event e) throws Decline {
+    private int features(byte[] s, int i, Event e) throws Decline {
         expect(s, i++, '[');
         float[] f = new float[featureCount];
         int n = 0;
         i = ws(s, i);
-        if (s.charAt(i) != ']') {
+        if (at(s, i) != ']') {
             while (true) {
                 if (n == featureCount) {
                     throw Decline.INSTANCE;
@@ -223,9 +244,9 @@ final class EventJsonFastPath implements java.io.Serializable {
      * After an object's member or an array's element: the index of the next one (past the comma and the
      * whitespace), or, past {@code close}, the complement ({@code ~index}) of the index after it.
      */
-    private static int afterItem(String s, int i, char close) throws Decline {
+    private static int afterItem(byte[] s, int i, char close) throws Decline {
         i = ws(s, i);
-        char c = s.charAt(i++);
+        char c = at(s, i++);
         if (c == close) {
             return ~i;
         }
@@ -240,13 +261,13 @@ final class EventJsonFastPath implements java.io.Serializable {
      * through its integer value (so {@code -0} is 0, as Jackson's int path makes it), a decimal or an
      * exponent form as the float32 nearest the decimal.
      */
-    private static int number(String s, int i, float[] out, int k) throws Decline {
+    private static int number(byte[] s, int i, float[] out, int k) throws Decline {
         int start = i;
         boolean neg = false;
-        char c = s.charAt(i);
+        char c = at(s, i);
         if (c == '-') {
             neg = true;
-            c = s.charAt(++i);
+            c = at(s, ++i);
         }
         if (c == '0') {
             c = charOrEnd(s, ++i);
@@ -341,7 +362,7 @@ final class EventJsonFastPath implements java.io.Serializable {
     }
 
     /** A number ends at whitespace, a comma or a closing bracket; anything else is Jackson's to refuse. */
-    private static int delimited(String s, int i) throws Decline {
+    private static int delimited(byte[] s, int i) throws Decline {
         char c = charOrEnd(s, i);
         if (c == ',' || c == ']' || c == '}' || c == ' ' || c == '\n' || c == '\r' || c == '\t') {
             return i;
@@ -349,12 +370,12 @@ final class EventJsonFastPath implements java.io.Serializable {
         throw Decline.INSTANCE;
     }
 
-    private static int literalEnd(String s, int i) throws Decline {
+    private static int literalEnd(byte[] s, int i) throws Decline {
         return delimited(s, i);
     }
 
-    private static int digits(String s, int i) throws Decline {
-        char c = s.charAt(i);
+    private static int digits(byte[] s, int i) throws Decline {
+        char c = at(s, i);
         if (c < '0' || c > '9') {
             throw Decline.INSTANCE;
         }
@@ -362,7 +383,7 @@ final class EventJsonFastPath implements java.io.Serializable {
         do {
             c = charOrEnd(s, ++i);
         } while (c >= '0' && c <= '9');
-        if (s.charAt(start) == '0' && i - start > 1) {
+        if (at(s, start) == '0' && i - start > 1) {
             throw Decline.INSTANCE;
         }
         if (c == '.' || c == 'e' || c == 'E') {
@@ -372,22 +393,39 @@ final class EventJsonFastPath implements java.io.Serializable {
         return i;
     }
 
-    private static long integer(String s, int start, int end) {
+    private static long integer(byte[] s, int start, int end) {
         long v = 0;
         for (int i = start; i < end; i++) {
-            v = v * 10 + (s.charAt(i) - '0');
+            v = v * 10 + (at(s, i) - '0');
         }
         return v;
     }
 
-    private static char charOrEnd(String s, int i) {
-        return i < s.length() ? s.charAt(i) : '\0';
+    private static char charOrEnd(byte[] s, int i) {
+        return i < s.length ? at(s, i) : '\0';
     }
 
-    private static int ws(String s, int i) {
-        int n = s.length();
+    /** The byte at {@code i} as a char: ASCII as itself, any byte of a longer UTF-8 sequence as 0x80-0xff. */
+    private static char at(byte[] s, int i) {
+        return (char) (s[i] & 0xff);
+    }
+
+    private static boolean startsWith(byte[] s, int i, byte[] word) {
+        if (i < 0 || i + word.length > s.length) {
+            return false;
+        }
+        for (int k = 0; k < word.length; k++) {
+            if (s[i + k] != word[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int ws(byte[] s, int i) {
+        int n = s.length;
         while (i < n) {
-            char c = s.charAt(i);
+            char c = at(s, i);
             if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
                 break;
             }
@@ -396,9 +434,13 @@ final class EventJsonFastPath implements java.io.Serializable {
         return i;
     }
 
-    private static void expect(String s, int i, char c) throws Decline {
-        if (s.charAt(i) != c) {
+    private static void expect(byte[] s, int i, char c) throws Decline {
+        if (at(s, i) != c) {
             throw Decline.INSTANCE;
         }
+    }
+
+    private static byte[] ascii(String w) {
+        return w.getBytes(StandardCharsets.US_ASCII);
     }
 }

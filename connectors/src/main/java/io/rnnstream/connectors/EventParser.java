@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Reads one input event from its JSON text. Never throws on bad input: a bad event comes back as a
@@ -91,17 +92,38 @@ public final class EventParser implements Serializable {
             }
         }
         e.raw = raw;
+        return checked(e, recordKey);
+    }
+
+    /**
+     * The event in a record's value as it came, UTF-8 ({@link Event#rawUtf8}): the common shape is read
+     * straight off the bytes, and only a value that needs Jackson, or is refused, is made into text. The
+     * result is {@link #parse(String, String)}'s for the value's text.
+     */
+    public Result parse(byte[] utf8, String recordKey) {
+        if (utf8 != null && fast != null && utf8.length <= MAX_EVENT_CHARS) {
+            Event e = fast.read(utf8);
+            if (e != null) {
+                e.rawUtf8 = utf8;
+                return checked(e, recordKey);
+            }
+        }
+        return parse(utf8 == null ? null : new String(utf8, StandardCharsets.UTF_8), recordKey);
+    }
+
+    /** The checks every read event meets, whichever way it was read; its text only for a dead letter. */
+    private Result checked(Event e, String recordKey) {
         if (e.key == null && recordKey != null && !recordKey.isEmpty()) {
             e.key = recordKey;
         }
         if (e.key == null) {
-            return bad(raw, "missing \"key\": every event needs the key of its sequence", null);
+            return bad(e.rawText(), "missing \"key\": every event needs the key of its sequence", null);
         }
         if (e.features == null) {
-            return bad(raw, "missing \"features\": expected an array of " + countText() + " numbers", e.key);
+            return bad(e.rawText(), "missing \"features\": expected an array of " + countText() + " numbers", e.key);
         }
         if (featureCount > 0 && e.features.length != featureCount) {
-            return bad(raw, wrongCount(featureCount, e.features.length), e.key);
+            return bad(e.rawText(), wrongCount(featureCount, e.features.length), e.key);
         }
         return new Result(e, null);
     }

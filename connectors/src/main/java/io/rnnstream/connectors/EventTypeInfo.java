@@ -89,6 +89,8 @@ public final class EventTypeInfo extends TypeInformation<Event> {
     private static final int HAS_FEATURES = 2;
     private static final int END = 4;
     private static final int HAS_RAW = 8;
+    /** The payload as its UTF-8 bytes ({@link Event#rawUtf8}): copied as they are, never decoded here. */
+    private static final int HAS_RAW_UTF8 = 16;
 
     /** Stateless, so one instance serves every task (Flink duplicates it as itself). */
     public static final class EventSerializer extends TypeSerializerSingleton<Event> {
@@ -110,6 +112,7 @@ public final class EventTypeInfo extends TypeInformation<Event> {
             Event e = new Event(from.key, from.step, from.ts, from.features == null ? null : from.features.clone(),
                     from.end);
             e.raw = from.raw;
+            e.rawUtf8 = from.rawUtf8;
             return e;
         }
 
@@ -126,7 +129,7 @@ public final class EventTypeInfo extends TypeInformation<Event> {
         @Override
         public void serialize(Event e, DataOutputView out) throws IOException {
             out.writeByte((e.key != null ? HAS_KEY : 0) | (e.features != null ? HAS_FEATURES : 0) | (e.end ? END : 0)
-                    | (e.raw != null ? HAS_RAW : 0));
+                    | (e.raw != null ? HAS_RAW : 0) | (e.raw == null && e.rawUtf8 != null ? HAS_RAW_UTF8 : 0));
             if (e.key != null) {
                 StringValue.writeString(e.key, out);
             }
@@ -141,6 +144,9 @@ public final class EventTypeInfo extends TypeInformation<Event> {
             }
             if (e.raw != null) {
                 StringValue.writeString(e.raw, out);
+            } else if (e.rawUtf8 != null) {
+                out.writeInt(e.rawUtf8.length);
+                out.write(e.rawUtf8);
             }
         }
 
@@ -163,6 +169,10 @@ public final class EventTypeInfo extends TypeInformation<Event> {
             e.end = (flags & END) != 0;
             if ((flags & HAS_RAW) != 0) {
                 e.raw = StringValue.readString(in);
+            } else if ((flags & HAS_RAW_UTF8) != 0) {
+                byte[] b = new byte[in.readInt()];
+                in.readFully(b);
+                e.rawUtf8 = b;
             }
             return e;
         }

@@ -13,8 +13,8 @@ public final class KeyedPayload {
     /** The record value as UTF-8 text (JSON for events, outputs and dead letters); null when {@link #value} holds it. */
     public String payload;
     /**
-     * The record value as bytes: a binary format's ({@link WireFormat#AVRO}), or JSON the job wrote
-     * straight into UTF-8 (its outputs); null when {@link #payload} holds it. Bytes are not decoded to text
+     * The record value as bytes: a binary format's ({@link WireFormat#AVRO}), JSON as the Kafka source read
+     * it (events), or JSON the job wrote straight into UTF-8 (its outputs); null when {@link #payload} holds it. Bytes are not decoded to text
      * and back: that would be neither lossless nor free.
      */
     public byte[] value;

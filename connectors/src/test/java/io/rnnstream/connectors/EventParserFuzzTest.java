@@ -40,8 +40,8 @@ class EventParserFuzzTest {
     }
 
     /**
-     * The fast path for the common shape against Jackson's path on any text: the same event, or the same
-     * dead letter ({@link EventJsonFastPath} declines what it is not sure of).
+     * The fast path for the common shape against Jackson's path on any text, and on the text's bytes: the
+     * same event, or the same dead letter ({@link EventJsonFastPath} declines what it is not sure of).
      */
     @FuzzTest(maxDuration = "30s")
     @DictionaryEntries({"{\"key\":\"k\",\"features\":[", "\"step\":", "\"ts\":", "\"end\":", "true", "null",
@@ -53,6 +53,10 @@ class EventParserFuzzTest {
         EventParser.Result jackson = PARSER.parse(raw, recordKey, false);
         assertEquals(jackson.event(), fast.event(), raw);
         assertEquals(jackson.deadLetter(), fast.deadLetter(), raw);
+        // The Kafka source's way: the value's bytes as they came (invalid UTF-8 included), text made only if needed.
+        EventParser.Result fromBytes = PARSER.parse(bytes, recordKey);
+        assertEquals(jackson.event(), fromBytes.event(), raw);
+        assertEquals(jackson.deadLetter(), fromBytes.deadLetter(), raw);
     }
 
     private static final AvroCheck AVRO = new AvroCheck();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,6 +31,29 @@ class EventParserTest {
         assertArrayEquals(new float[] {0.1f, -2f, 3e-5f}, e.features);
         assertTrue(e.end);
         assertEquals(raw, e.raw);
+    }
+
+    @Test
+    void aRecordsBytesAreReadWithoutTextUntilADeadLetterNeedsIt() {
+        byte[] plain = "{\"key\":\"k\",\"step\":2,\"features\":[0,0.5,1]}".getBytes(StandardCharsets.UTF_8);
+        Event e = parser.parse(plain, null).event();
+        assertNull(e.raw, "the common shape is read off the bytes");
+        assertArrayEquals(new float[] {0f, 0.5f, 1f}, e.features);
+        assertEquals(new String(plain, StandardCharsets.UTF_8), e.rawText());
+        e.keepRaw();
+        assertNull(e.rawUtf8, "kept as text, as state keeps it");
+        assertEquals(new String(plain, StandardCharsets.UTF_8), e.raw);
+
+        byte[] unicodeKey = "{\"key\":\"ключ\",\"features\":[0,0.5,1]}".getBytes(StandardCharsets.UTF_8);
+        assertEquals("ключ", parser.parse(unicodeKey, null).event().key);
+        byte[] noKey = "{\"features\":[0,0.5,1]}".getBytes(StandardCharsets.UTF_8);
+        assertEquals("record-key", parser.parse(noKey, "record-key").event().key);
+        DeadLetter d = parser.parse(noKey, null).deadLetter();
+        assertEquals("{\"features\":[0,0.5,1]}", d.raw);
+        assertTrue(d.error.startsWith("missing \"key\""), d.error);
+        byte[] notUtf8 = {'{', '"', 'k', 'e', 'y', '"', ':', '"', (byte) 0xff, '"', '}'};
+        assertEquals(parser.parse(new String(notUtf8, StandardCharsets.UTF_8), null).deadLetter(),
+                parser.parse(notUtf8, null).deadLetter());
     }
 
     @Test

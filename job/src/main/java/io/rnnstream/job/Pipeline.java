@@ -300,7 +300,7 @@ public final class Pipeline {
             KeyedStream<Event, String> byKey = shuffle ? in.keyBy(e -> e.key, Types.STRING)
                     : DataStreamUtils.reinterpretAsKeyedStream(in, e -> e.key, Types.STRING);
             SingleOutputStreamOperator<Event> ordered = byKey
-                    .process(new EventTimeOrdering(options, !shuffle), TypeInformation.of(Event.class))
+                    .process(new EventTimeOrdering(options, !shuffle), EventTypeInfo.EVENTS)
                     .name("order").uid(EventTimeOrdering.UID);
             KeyedStream<Event, String> keyed = DataStreamUtils.reinterpretAsKeyedStream(ordered, e -> e.key,
                     Types.STRING);

@@ -241,7 +241,7 @@ public class RnnClassify extends ProcessTableFunction<RowData> {
 
         @Override
         public void deadLetter(Event e, String why) {
-            rows.deadLetter(new DeadLetter(e.raw != null ? e.raw : RecordJson.event(e), why, e.key));
+            rows.deadLetter(new DeadLetter(e.rawText() != null ? e.rawText() : RecordJson.event(e), why, e.key));
         }
 
         @Override

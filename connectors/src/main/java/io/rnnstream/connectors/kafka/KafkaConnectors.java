@@ -305,12 +305,9 @@ public final class KafkaConnectors {
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<KeyedPayload> out) {
             String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-            if (binary) {
-                out.collect(KeyedPayload.binary(key, record.value() == null ? new byte[0] : record.value()));
-                return;
-            }
-            String value = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
-            out.collect(new KeyedPayload(key, value));
+            // JSON too stays bytes: the parse stage reads the common shape off them, and makes text only of a
+            // value it must hand to Jackson or refuse (EventParser.parse(byte[], String)).
+            out.collect(KeyedPayload.binary(key, record.value() == null ? new byte[0] : record.value()));
         }
 
         @Override

@@ -165,7 +165,7 @@ public class EventTimeOrdering extends KeyedProcessFunction<String, Event, Event
 
         @Override
         public void deadLetter(Event e, String why) {
-            ctx.output(DeadLetters.TAG, new DeadLetter(e.raw != null ? e.raw : RecordJson.event(e), why, e.key));
+            ctx.output(DeadLetters.TAG, new DeadLetter(e.rawText() != null ? e.rawText() : RecordJson.event(e), why, e.key));
         }
 
         @Override

@@ -83,6 +83,8 @@ public final class TsOrder {
             same = new ArrayList<>(1);
             out.wakeAt(e.ts);
         }
+        // State keeps the POJO's fields only: the payload's text goes in as one of them.
+        e.keepRaw();
         same.add(e);
         held.put(e.ts, same);
         held.count(waiting + 1);

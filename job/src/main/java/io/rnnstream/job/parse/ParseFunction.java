@@ -54,7 +54,7 @@ public class ParseFunction extends ProcessFunction<KeyedPayload, Event> {
         linesIn.inc();
         EventParser.Result r = format == WireFormat.AVRO
                 ? AvroRecords.event(raw.bytes(), raw.key, parser.featureCount())
-                : parser.parse(raw.payload, raw.key);
+                : raw.value != null ? parser.parse(raw.value, raw.key) : parser.parse(raw.payload, raw.key);
         if (r.ok()) {
             out.collect(r.event());
         } else {

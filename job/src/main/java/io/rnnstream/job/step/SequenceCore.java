@@ -202,6 +202,8 @@ public final class SequenceCore {
             dead(out, e, DeadLetterReason.DUPLICATE_STEP, "duplicate: step " + s + " is already buffered");
             return;
         }
+        // State keeps the POJO's fields only: the payload's text goes in as one of them.
+        e.keepRaw();
         state.putEarly(s, e);
         meta.buffered++;
         meta.seen(e.ts);
@@ -340,7 +342,7 @@ public final class SequenceCore {
     }
 
     private void dead(Emitter out, Event e, DeadLetterReason kind, String why) {
-        out.deadLetter(new DeadLetter(e.raw != null ? e.raw : RecordJson.event(e), why, e.key));
+        out.deadLetter(new DeadLetter(e.rawText() != null ? e.rawText() : RecordJson.event(e), why, e.key));
         counts.deadLetters++;
         counts.deadLettersByReason[kind.ordinal()]++;
     }

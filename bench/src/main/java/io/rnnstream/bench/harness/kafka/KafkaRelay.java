@@ -93,7 +93,7 @@ final class KafkaRelay implements AutoCloseable {
                     if (serde != null) {
                         String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
                         EventParser.Result e = serde == WireFormat.AVRO ? AvroRecords.event(value, key, featureCount)
-                                : parser.parse(new String(value, StandardCharsets.UTF_8), key);
+                                : parser.parse(value, key);
                         if (!e.ok()) {
                             throw new IllegalStateException("an event the relay cannot read: " + e.deadLetter().error);
                         }
