@@ -3,7 +3,7 @@ package io.rnnstream.connectors;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads the common shape of an input event straight off its text, in one pass over the characters:
+ * Reads the common shape of an input event straight off its UTF-8 bytes, in one pass:
  * {@code {"key": "k", "step": 3, "ts": 1764000000000, "features": [0, 0.3031315, ...], "end": false}},
  * the fields in any order, any JSON whitespace. It declines (returns null) anything else: an escape or a
  * non-ASCII character in the key, a field of another name, a value of another type, a number it cannot
